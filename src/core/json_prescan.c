@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/status.h"
+#include "core/str.h"
 #include "core/utf8.h"
 
 struct frame {
@@ -141,6 +142,27 @@ static int scan_string(struct scanner *sc, struct json_prescan_result *r, bool i
   return HT_OK;
 }
 
+static bool is_number_byte(char c) {
+  return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
+}
+
+/* Checks the number token at sc->pos: an integer literal (no fraction, no exponent) must fit
+ * in int64. Leaves sc->pos after the token. */
+static int scan_number(struct scanner *sc, struct json_prescan_result *r) {
+  size_t start = sc->pos;
+  bool integer = true;
+  while (sc->pos < sc->text.len && is_number_byte(sc->text.data[sc->pos])) {
+    char c = sc->text.data[sc->pos];
+    if (c == '.' || c == 'e' || c == 'E') integer = false;
+    sc->pos++;
+  }
+  long long value;
+  struct str token = {sc->text.data + start, sc->pos - start};
+  if (integer && str_to_i64(token, &value) == HT_ERANGE)
+    return fail(sc, r, JSON_PRESCAN_INT_RANGE, start, false, (struct str){0});
+  return HT_OK;
+}
+
 int json_prescan(struct str text, size_t depth_max, struct json_prescan_result *result) {
   assert(depth_max <= JSON_PRESCAN_DEPTH_LIMIT);
   struct scanner sc = {.text = text, .pos = 0, .depth = 0};
@@ -183,7 +205,13 @@ int json_prescan(struct str text, size_t depth_max, struct json_prescan_result *
       }
       break;
     }
-    default: sc.pos++;
+    default:
+      if ((c >= '0' && c <= '9') || c == '-') {
+        int rc = scan_number(&sc, result);
+        if (rc) return rc;
+      } else {
+        sc.pos++;
+      }
     }
   }
   return HT_OK;

@@ -4,8 +4,9 @@
  * jansson parses and rejects bad JSON, but it cannot tell the client *which field* held
  * the invalid UTF-8, and its nesting limit (2048) is far above ours. This scanner walks the
  * raw bytes once, tracking the key path, and stops at the first of: nesting deeper than the
- * caller's maximum, or a string with invalid UTF-8 or an escaped lone surrogate / NUL. It
- * does not check the grammar otherwise; that is jansson's job right after.
+ * caller's maximum, a string with invalid UTF-8 or an escaped lone surrogate / NUL, or an
+ * integer literal that does not fit in int64 (money is int64 minor units). It does not check
+ * the grammar otherwise; that is jansson's job right after.
  */
 #ifndef HUTONG_CORE_JSON_PRESCAN_H
 #define HUTONG_CORE_JSON_PRESCAN_H
@@ -24,6 +25,7 @@ enum json_prescan_problem {
   JSON_PRESCAN_TOO_DEEP,     /* nesting exceeded depth_max */
   JSON_PRESCAN_INVALID_UTF8, /* raw bytes in a string are not valid UTF-8 */
   JSON_PRESCAN_BAD_ESCAPE,   /* \u escape of a lone surrogate or U+0000 */
+  JSON_PRESCAN_INT_RANGE,    /* an integer literal outside int64 */
 };
 
 struct json_prescan_result {

@@ -1,0 +1,40 @@
+/*
+ * limits.h — every limit of the HTTP layer, in one place.
+ *
+ * Each has a test on both sides (tests/api/test_limits.py). Where a number is a judgement
+ * rather than a protocol fact, the comment says what it was weighed against.
+ */
+#ifndef HUTONG_HTTP_LIMITS_H
+#define HUTONG_HTTP_LIMITS_H
+
+/* Largest request body a route accepts unless it declares its own (413 beyond). 1 MiB holds a
+ * product with a 5,000-character description hundreds of times over. */
+#define HTTP_BODY_BYTES_MAX (1024 * 1024)
+/* A declared Content-Length this far above any route's limit is refused before reading the
+ * body, and the connection closed, so nobody can make us read gigabytes. */
+#define HTTP_BODY_ABORT_BYTES (16 * 1024 * 1024)
+/* Sum of all request header names and values (431 beyond). nginx's default large header
+ * buffers are 4 × 8 KiB; cookies and a long User-Agent fit comfortably in 16 KiB. */
+#define HTTP_HEADER_BYTES_MAX (16 * 1024)
+/* libmicrohttpd's per-connection buffer. Must exceed HTTP_HEADER_BYTES_MAX so that our JSON
+ * 431 answers first; requests beyond even this get libmicrohttpd's own 431. */
+#define HTTP_CONNECTION_MEMORY_BYTES (64 * 1024)
+/* Longest request path (414 beyond): our longest route plus a 2,048-byte target. */
+#define HTTP_PATH_BYTES_MAX 4096
+/* Concurrent connections (HUTONG_CONNECTIONS_MAX overrides); beyond it new ones are closed. */
+#define HTTP_CONNECTIONS_MAX 1024
+/* Idle keep-alive connections are closed after this many seconds. */
+#define HTTP_CONNECTION_TIMEOUT_S 30
+/* Memory one request may use for parsing and its response (the body is part of it). */
+#define HTTP_REQUEST_ARENA_BYTES_MAX (32 * 1024 * 1024)
+/* Deepest JSON nesting accepted in a request body. Our deepest schema needs 4. */
+#define JSON_DEPTH_MAX 16
+/* List endpoints: default and maximum page size. */
+#define PAGE_LIMIT_DEFAULT 20
+#define PAGE_LIMIT_MAX 100
+/* Idempotency-Key: 1..255 printable ASCII characters (Stripe allows 255). */
+#define IDEMPOTENCY_KEY_BYTES_MAX 255
+/* Graceful shutdown waits this long for in-flight requests to finish. */
+#define HTTP_DRAIN_TIMEOUT_MS 10000
+
+#endif

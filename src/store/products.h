@@ -1,0 +1,48 @@
+/*
+ * products.h — a merchant's catalogue rows.
+ *
+ * Every query is scoped by merchant: another merchant's product id reads as not found.
+ * Records returned here copy their strings into the caller's arena.
+ */
+#ifndef HUTONG_STORE_PRODUCTS_H
+#define HUTONG_STORE_PRODUCTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "store/db.h"
+
+struct product {
+  int64_t id;
+  int64_t merchant_id;
+  struct str title;
+  struct str description;
+  int64_t price_minor;
+  struct str currency;
+  int64_t stock;
+  struct str image_url; /* data == NULL when there is none */
+  struct str status;    /* "active", "draft" or "archived" */
+  int64_t created_at_ms;
+  int64_t updated_at_ms;
+};
+
+/* Which statuses a listing includes. */
+enum product_listing { PRODUCTS_CURRENT, PRODUCTS_ACTIVE, PRODUCTS_DRAFT, PRODUCTS_ARCHIVED, PRODUCTS_ALL };
+
+/* Inserts `p` (id and timestamps are filled in from `now_ms`). */
+int store_product_create(struct db *db, struct product *p, int64_t now_ms);
+
+/* Reads product `id` of `merchant_id`. HT_ENOTFOUND when absent or another merchant's. */
+int store_product_get(struct db *db, struct arena *arena, int64_t merchant_id, int64_t id, struct product *out);
+
+/* Writes every mutable field of `p` (matched by id and merchant) and bumps updated_at.
+ * HT_ENOTFOUND when no such row. */
+int store_product_update(struct db *db, struct product *p, int64_t now_ms);
+
+/* Lists up to `limit` products of `merchant_id` with id < `before_id` (0: from the newest),
+ * newest first, into `out`; stores how many in `*count`. */
+int store_product_list(struct db *db, struct arena *arena, int64_t merchant_id, enum product_listing which,
+                       int64_t before_id, size_t limit, struct product *out, size_t *count);
+
+#endif

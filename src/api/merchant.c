@@ -1,0 +1,19 @@
+/* merchant.c — the authenticated merchant's own record (GET /v1/merchant). */
+#include "api/api.h"
+#include "api/common.h"
+#include "core/status.h"
+#include "store/merchants.h"
+
+void api_merchant_get(struct request *req, struct response *res) {
+  struct db *db = request_db(req, res);
+  if (!db) return;
+  struct merchant m;
+  int rc = store_merchant_get(db, &req->arena, req->merchant_id, &m);
+  if (rc != HT_OK) {
+    response_status_error(req, res, rc, "merchant");
+    return;
+  }
+  response_json(req, res, 200,
+                json_pack("{s:s, s:I, s:o, s:o}", "object", "merchant", "id", (json_int_t)m.id, "name",
+                          api_str_json(m.name), "created_at", api_time_json(m.created_at_ms)));
+}

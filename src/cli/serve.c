@@ -1,0 +1,186 @@
+/* serve.c — `hutong serve`: configuration, the database pool, the HTTP server, and a
+ * graceful stop on SIGTERM/SIGINT (stop accepting, finish in-flight requests, close the
+ * store). Signals are blocked in every thread and taken synchronously by the main thread. */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "cli/cli.h"
+#include "cli/options.h"
+#include "core/status.h"
+#include "http/limits.h"
+#include "http/server.h"
+#include "platform/clock.h"
+#include "platform/log.h"
+#include "routes.h"
+#include "store/migrate.h"
+#include "store/pool.h"
+
+/* Connections beyond the HTTP workers, for background jobs and admin work. */
+#define POOL_EXTRA_CONNECTIONS 2
+/* Most worker threads accepted from HUTONG_THREADS. */
+#define SERVE_THREADS_MAX 256
+#define LISTEN_DEFAULT "127.0.0.1:8080"
+
+static const char *const serve_options[] = {"listen", "db", "public-url", "threads", "connections-max", "access-log", "help!", NULL};
+
+static const char serve_help[] =
+  "usage: hutong serve [--listen HOST:PORT] [--db URL] [--public-url URL] [--threads N]\n"
+  "                    [--connections-max N]"
+  "                    [--access-log -|off|PATH]\n"
+  "\n"
+  "Runs the HTTP server. Each option can also be set in the environment:\n"
+  "  HUTONG_LISTEN           address to listen on (default " LISTEN_DEFAULT ")\n"
+  "  HUTONG_DB               sqlite:PATH (default " CONFIG_DB_DEFAULT ") or postgres://...\n"
+  "  HUTONG_PUBLIC_URL       base URL printed in links and QR codes (default http://LISTEN)\n"
+  "  HUTONG_SECRET           server secret (>= 32 bytes); when unset one is generated into\n"
+  "                          HUTONG_SECRET_FILE (default " CONFIG_SECRET_FILE_DEFAULT ")\n"
+  "  HUTONG_THREADS          HTTP worker threads (default: number of cores)\n"
+  "  HUTONG_CONNECTIONS_MAX  concurrent connections (default 1024)\n"
+  "  HUTONG_ACCESS_LOG       access log: - (stdout, default), off, or a file path\n"
+  "Migrations are applied on start. SIGTERM or SIGINT stop the server gracefully.\n";
+
+struct serve_config {
+  char host[64];
+  uint16_t port;
+  const char *db_url;
+  char public_url[APP_PUBLIC_URL_BYTES];
+  unsigned threads;
+  unsigned connections_max;
+  const char *access_log;
+};
+
+static const char *setting(int argc, char **argv, const char *option, const char *env, const char *fallback) {
+  const char *v = option_value(argc, argv, option);
+  if (!v) v = getenv(env);
+  return v && *v ? v : fallback;
+}
+
+static bool parse_listen(const char *text, struct serve_config *c) {
+  const char *colon = strrchr(text, ':');
+  if (!colon) return false;
+  const char *host = text;
+  size_t host_len = (size_t)(colon - text);
+  if (host_len >= 2 && host[0] == '[' && host[host_len - 1] == ']') host++, host_len -= 2;
+  if (host_len == 0) host = "0.0.0.0", host_len = 7;
+  char *end;
+  long port = strtol(colon + 1, &end, 10);
+  if (*end || port < 0 || port > 65535 || host_len >= sizeof c->host) return false;
+  memcpy(c->host, host, host_len);
+  c->host[host_len] = '\0';
+  c->port = (uint16_t)port;
+  return true;
+}
+
+static bool parse_unsigned(const char *text, unsigned min, unsigned max, unsigned *out) {
+  char *end;
+  long v = strtol(text, &end, 10);
+  if (*end || v < (long)min || v > (long)max) return false;
+  *out = (unsigned)v;
+  return true;
+}
+
+static bool load_config(int argc, char **argv, struct serve_config *c) {
+  memset(c, 0, sizeof *c);
+  const char *listen = setting(argc, argv, "listen", "HUTONG_LISTEN", LISTEN_DEFAULT);
+  if (!parse_listen(listen, c)) return fprintf(stderr, "hutong serve: bad listen address '%s'\n", listen), false;
+  c->db_url = config_db_url(argc, argv);
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  char cores_text[16];
+  snprintf(cores_text, sizeof cores_text, "%ld", cores > 0 ? cores : 1);
+  const char *threads = setting(argc, argv, "threads", "HUTONG_THREADS", cores_text);
+  if (!parse_unsigned(threads, 1, SERVE_THREADS_MAX, &c->threads))
+    return fprintf(stderr, "hutong serve: threads must be 1..%d\n", SERVE_THREADS_MAX), false;
+  const char *conns = setting(argc, argv, "connections-max", "HUTONG_CONNECTIONS_MAX", "1024");
+  if (!parse_unsigned(conns, 1, 1000000, &c->connections_max))
+    return fprintf(stderr, "hutong serve: HUTONG_CONNECTIONS_MAX must be a positive number\n"), false;
+  const char *public_url = setting(argc, argv, "public-url", "HUTONG_PUBLIC_URL", NULL);
+  const char *shown_host = strcmp(c->host, "0.0.0.0") == 0 || strcmp(c->host, "::") == 0 ? "127.0.0.1" : c->host;
+  int n = public_url ? snprintf(c->public_url, sizeof c->public_url, "%s", public_url)
+                     : snprintf(c->public_url, sizeof c->public_url, "http://%s:%u", shown_host, c->port);
+  if (n <= 0 || (size_t)n >= sizeof c->public_url) return fprintf(stderr, "hutong serve: public URL too long\n"), false;
+  size_t len = strlen(c->public_url);
+  while (len > 0 && c->public_url[len - 1] == '/') c->public_url[--len] = '\0';
+  c->access_log = setting(argc, argv, "access-log", "HUTONG_ACCESS_LOG", "-");
+  return true;
+}
+
+static int wait_for_stop_signal(void) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
+  for (;;) {
+    int sig = 0;
+    if (sigwait(&set, &sig) != 0) continue;
+    if (sig == SIGHUP) {
+      log_event(LOG_INFO, NULL, "SIGHUP: configuration reload requested");
+      continue;
+    }
+    return sig;
+  }
+}
+
+static bool migrate_pool(struct db_pool *pool) {
+  struct db *db;
+  if (db_pool_acquire(pool, &db) != HT_OK) return false;
+  int applied = 0, version = 0;
+  int rc = store_migrate(db, clock_now_ms(), &applied, &version);
+  if (rc != HT_OK) log_event(LOG_ERROR, NULL, "migration failed: %s", db_error(db));
+  else if (applied) log_event(LOG_INFO, NULL, "applied %d migrations; schema version %d", applied, version);
+  db_pool_release(pool, db);
+  return rc == HT_OK;
+}
+
+static int run_server(const struct serve_config *c, struct app *app) {
+  struct http_server_config hc = {.host = c->host,
+                                  .port = c->port,
+                                  .threads = c->threads,
+                                  .connections_max = c->connections_max,
+                                  .routes = hutong_routes,
+                                  .route_count = hutong_route_count,
+                                  .pool = app->pool,
+                                  .app = app};
+  struct http_server *server = NULL;
+  if (http_server_start(&hc, &server) != HT_OK) {
+    log_event(LOG_ERROR, NULL, "cannot listen on %s:%u", c->host, c->port);
+    return 1;
+  }
+  log_event(LOG_INFO, NULL, "listening on %s:%u with %u threads; public URL %s", c->host, http_server_port(server),
+            c->threads, app->public_url);
+  int sig = wait_for_stop_signal();
+  log_event(LOG_INFO, NULL, "signal %d: stopping (finishing in-flight requests)", sig);
+  http_server_stop(server);
+  return 0;
+}
+
+int cli_serve(int argc, char **argv) {
+  if (option_flag(argc, argv, "help")) return fputs(serve_help, stdout), 0;
+  if (!options_check(argc, argv, serve_options, 0)) return 2;
+  struct serve_config c;
+  if (!load_config(argc, argv, &c)) return 2;
+  if (log_open_access(c.access_log) != 0) return fprintf(stderr, "hutong serve: cannot open access log\n"), 1;
+  static struct app app;
+  snprintf(app.public_url, sizeof app.public_url, "%s", c.public_url);
+  app.secret_len = config_load_secret(app.secret, sizeof app.secret);
+  if (app.secret_len == 0) return 1;
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &set, NULL); /* inherited by every thread started below */
+  signal(SIGPIPE, SIG_IGN);
+  char error[DB_ERROR_BYTES];
+  if (db_pool_open(c.db_url, c.threads + POOL_EXTRA_CONNECTIONS, &app.pool, error) != HT_OK)
+    return log_event(LOG_ERROR, NULL, "cannot open database: %s", error), 1;
+  int status = migrate_pool(app.pool) ? run_server(&c, &app) : 1;
+  db_pool_close(app.pool);
+  log_event(LOG_INFO, NULL, "stopped");
+  return status;
+}

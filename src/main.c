@@ -11,11 +11,11 @@ struct command {
 };
 
 static const struct command commands[] = {
-  {"serve", cli_serve, "run the HTTP server"},
-  {"migrate", cli_migrate, "apply pending database migrations"},
-  {"merchant", cli_merchant, "create or show merchants"},
-  {"apikey", cli_apikey, "create, list or revoke API keys"},
-  {"demo", cli_demo, "seed the demo store"},
+    {"serve", cli_serve, "run the HTTP server"},
+    {"migrate", cli_migrate, "apply pending database migrations"},
+    {"merchant", cli_merchant, "create or show merchants"},
+    {"apikey", cli_apikey, "create, list or revoke API keys"},
+    {"demo", cli_demo, "seed the demo store"},
 };
 
 static int usage(FILE *out) {
@@ -27,7 +27,8 @@ static int usage(FILE *out) {
 
 int main(int argc, char **argv) {
   if (argc < 2) return usage(stderr);
-  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "-h") == 0) return usage(stdout);
+  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "-h") == 0)
+    return usage(stdout);
   if (strcmp(argv[1], "--version") == 0) return puts("hutong " HUTONG_VERSION), 0;
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     if (strcmp(argv[1], commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);

@@ -30,9 +30,12 @@ static bool parse_cursor(struct str cursor, int64_t *before_id) {
   for (size_t i = 1; i < cursor.len; i++) {
     char c = cursor.data[i];
     unsigned digit;
-    if (c >= '0' && c <= '9') digit = (unsigned)(c - '0');
-    else if (c >= 'a' && c <= 'f') digit = (unsigned)(c - 'a' + 10);
-    else return false;
+    if (c >= '0' && c <= '9')
+      digit = (unsigned)(c - '0');
+    else if (c >= 'a' && c <= 'f')
+      digit = (unsigned)(c - 'a' + 10);
+    else
+      return false;
     value = value * 16 + digit;
   }
   if (value == 0 || value > INT64_MAX) return false;
@@ -51,7 +54,8 @@ bool api_page_params(struct request *req, struct response *res, size_t *limit, i
       return false;
     }
     if (n < 1 || n > PAGE_LIMIT_MAX) {
-      response_error(req, res, 400, "out_of_range", "limit", "limit must be between 1 and %d", PAGE_LIMIT_MAX);
+      response_error(req, res, 400, "out_of_range", "limit", "limit must be between 1 and %d",
+                     PAGE_LIMIT_MAX);
       return false;
     }
     *limit = (size_t)n;

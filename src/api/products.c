@@ -15,7 +15,7 @@
 #include "store/products.h"
 
 /* Product field limits (issue #2): titles 1..200 characters, descriptions up to 5,000. */
-#define PRODUCT_TITLE_CHARS_MAX 200
+#define PRODUCT_TITLE_CHARS_MAX       200
 #define PRODUCT_DESCRIPTION_CHARS_MAX 5000
 /* Stock is a count of items; a billion is beyond any shop and far from overflow. */
 #define PRODUCT_STOCK_MAX 1000000000LL
@@ -23,34 +23,35 @@
 #define URL_BYTES_MAX 2048
 
 static const struct field_rule create_rules[] = {
-  {"title", FIELD_STRING, true, false, 1, PRODUCT_TITLE_CHARS_MAX},
-  {"description", FIELD_STRING, false, false, 0, PRODUCT_DESCRIPTION_CHARS_MAX},
-  {"price_minor", FIELD_INTEGER, true, false, 1, AMOUNT_MINOR_MAX},
-  {"currency", FIELD_STRING, false, false, 0, 0},
-  {"stock", FIELD_INTEGER, false, false, 0, PRODUCT_STOCK_MAX},
-  {"image_url", FIELD_STRING, false, true, 1, URL_BYTES_MAX},
-  {"status", FIELD_STRING, false, false, 0, 0},
+    {"title", FIELD_STRING, true, false, 1, PRODUCT_TITLE_CHARS_MAX},
+    {"description", FIELD_STRING, false, false, 0, PRODUCT_DESCRIPTION_CHARS_MAX},
+    {"price_minor", FIELD_INTEGER, true, false, 1, AMOUNT_MINOR_MAX},
+    {"currency", FIELD_STRING, false, false, 0, 0},
+    {"stock", FIELD_INTEGER, false, false, 0, PRODUCT_STOCK_MAX},
+    {"image_url", FIELD_STRING, false, true, 1, URL_BYTES_MAX},
+    {"status", FIELD_STRING, false, false, 0, 0},
 };
 
 /* The same fields, all optional, for PATCH. */
 static const struct field_rule update_rules[] = {
-  {"title", FIELD_STRING, false, false, 1, PRODUCT_TITLE_CHARS_MAX},
-  {"description", FIELD_STRING, false, false, 0, PRODUCT_DESCRIPTION_CHARS_MAX},
-  {"price_minor", FIELD_INTEGER, false, false, 1, AMOUNT_MINOR_MAX},
-  {"currency", FIELD_STRING, false, false, 0, 0},
-  {"stock", FIELD_INTEGER, false, false, 0, PRODUCT_STOCK_MAX},
-  {"image_url", FIELD_STRING, false, true, 1, URL_BYTES_MAX},
-  {"status", FIELD_STRING, false, false, 0, 0},
+    {"title", FIELD_STRING, false, false, 1, PRODUCT_TITLE_CHARS_MAX},
+    {"description", FIELD_STRING, false, false, 0, PRODUCT_DESCRIPTION_CHARS_MAX},
+    {"price_minor", FIELD_INTEGER, false, false, 1, AMOUNT_MINOR_MAX},
+    {"currency", FIELD_STRING, false, false, 0, 0},
+    {"stock", FIELD_INTEGER, false, false, 0, PRODUCT_STOCK_MAX},
+    {"image_url", FIELD_STRING, false, true, 1, URL_BYTES_MAX},
+    {"status", FIELD_STRING, false, false, 0, 0},
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 static json_t *product_json(const struct product *p) {
   return json_pack("{s:s, s:I, s:o, s:o, s:I, s:o, s:I, s:o, s:o, s:o, s:o}", "object", "product", "id",
-                   (json_int_t)p->id, "title", api_str_json(p->title), "description", api_str_json(p->description),
-                   "price_minor", (json_int_t)p->price_minor, "currency", api_str_json(p->currency), "stock",
-                   (json_int_t)p->stock, "image_url", api_str_json(p->image_url), "status", api_str_json(p->status),
-                   "created_at", api_time_json(p->created_at_ms), "updated_at", api_time_json(p->updated_at_ms));
+                   (json_int_t)p->id, "title", api_str_json(p->title), "description",
+                   api_str_json(p->description), "price_minor", (json_int_t)p->price_minor, "currency",
+                   api_str_json(p->currency), "stock", (json_int_t)p->stock, "image_url",
+                   api_str_json(p->image_url), "status", api_str_json(p->status), "created_at",
+                   api_time_json(p->created_at_ms), "updated_at", api_time_json(p->updated_at_ms));
 }
 
 static bool has_control_chars(struct str s, bool allow_newlines) {
@@ -64,10 +65,12 @@ static bool has_control_chars(struct str s, bool allow_newlines) {
 
 static bool is_http_url(struct str url) {
   struct str rest;
-  if (url.len >= 7 && str_eq_nocase((struct str){url.data, 7}, STR_LIT("http://"))) rest = (struct str){url.data + 7, url.len - 7};
+  if (url.len >= 7 && str_eq_nocase((struct str){url.data, 7}, STR_LIT("http://")))
+    rest = (struct str){url.data + 7, url.len - 7};
   else if (url.len >= 8 && str_eq_nocase((struct str){url.data, 8}, STR_LIT("https://")))
     rest = (struct str){url.data + 8, url.len - 8};
-  else return false;
+  else
+    return false;
   if (rest.len == 0 || rest.data[0] == '/' || rest.data[0] == '?' || rest.data[0] == '#') return false;
   for (size_t i = 0; i < url.len; i++)
     if ((unsigned char)url.data[i] <= 0x20 || url.data[i] == 0x7f) return false;
@@ -83,7 +86,8 @@ static bool apply_fields(struct request *req, struct response *res, json_t *body
   if (json_has(body, "title")) {
     p->title = json_get_str(body, "title");
     if (str_trim(p->title).len == 0 || has_control_chars(p->title, false)) {
-      response_error(req, res, 400, "invalid_value", "title", "title must be visible text without control characters");
+      response_error(req, res, 400, "invalid_value", "title",
+                     "title must be visible text without control characters");
       return false;
     }
   }
@@ -191,10 +195,14 @@ static bool parse_listing(struct request *req, struct response *res, enum produc
   struct str status = request_query(req, "status");
   *which = PRODUCTS_CURRENT;
   if (!status.data) return true;
-  if (str_eq(status, STR_LIT("active"))) *which = PRODUCTS_ACTIVE;
-  else if (str_eq(status, STR_LIT("draft"))) *which = PRODUCTS_DRAFT;
-  else if (str_eq(status, STR_LIT("archived"))) *which = PRODUCTS_ARCHIVED;
-  else if (str_eq(status, STR_LIT("all"))) *which = PRODUCTS_ALL;
+  if (str_eq(status, STR_LIT("active")))
+    *which = PRODUCTS_ACTIVE;
+  else if (str_eq(status, STR_LIT("draft")))
+    *which = PRODUCTS_DRAFT;
+  else if (str_eq(status, STR_LIT("archived")))
+    *which = PRODUCTS_ARCHIVED;
+  else if (str_eq(status, STR_LIT("all")))
+    *which = PRODUCTS_ALL;
   else {
     response_error(req, res, 400, "invalid_value", "status", "status must be active, draft, archived or all");
     return false;
@@ -211,7 +219,8 @@ void api_products_list(struct request *req, struct response *res) {
   if (!db) return;
   struct product *items = arena_alloc(&req->arena, sizeof *items * (limit + 1));
   size_t count = 0;
-  int rc = items ? store_product_list(db, &req->arena, req->merchant_id, which, before_id, limit + 1, items, &count)
+  int rc = items ? store_product_list(db, &req->arena, req->merchant_id, which, before_id, limit + 1, items,
+                                      &count)
                  : HT_ENOMEM;
   if (rc != HT_OK) {
     response_status_error(req, res, rc, "products");
@@ -223,6 +232,6 @@ void api_products_list(struct request *req, struct response *res) {
   for (size_t i = 0; i < count; i++) json_array_append_new(data, product_json(&items[i]));
   json_t *next = has_more ? api_cursor_json(req, items[count - 1].id) : json_null();
   response_json(req, res, 200,
-                json_pack("{s:s, s:o, s:b, s:o}", "object", "list", "data", data, "has_more", has_more, "next_cursor",
-                          next));
+                json_pack("{s:s, s:o, s:b, s:o}", "object", "list", "data", data, "has_more", has_more,
+                          "next_cursor", next));
 }

@@ -27,31 +27,37 @@ static bool parse_id(const char *text, int64_t *id) {
 int cli_migrate(int argc, char **argv) {
   static const char *const allowed[] = {"db", "help!", NULL};
   if (option_flag(argc, argv, "help"))
-    return fputs("usage: hutong migrate [--db URL]\n\nApplies pending schema migrations (HUTONG_DB).\n", stdout), 0;
+    return fputs("usage: hutong migrate [--db URL]\n\nApplies pending schema migrations (HUTONG_DB).\n",
+                 stdout),
+           0;
   if (!options_check(argc, argv, allowed, 0)) return 2;
   struct db *db = NULL;
   char error[DB_ERROR_BYTES];
-  if (db_open(config_db_url(argc, argv), &db, error) != HT_OK) return fprintf(stderr, "hutong migrate: %s\n", error), 1;
+  if (db_open(config_db_url(argc, argv), &db, error) != HT_OK)
+    return fprintf(stderr, "hutong migrate: %s\n", error), 1;
   int applied = 0, version = 0;
   int rc = store_migrate(db, clock_now_ms(), &applied, &version);
-  if (rc != HT_OK) fprintf(stderr, "hutong migrate: %s\n", db_error(db));
-  else printf("applied %d migration(s); schema version %d\n", applied, version);
+  if (rc != HT_OK)
+    fprintf(stderr, "hutong migrate: %s\n", db_error(db));
+  else
+    printf("applied %d migration(s); schema version %d\n", applied, version);
   db_close(db);
   return rc == HT_OK ? 0 : 1;
 }
 
 static const char merchant_help[] =
-  "usage: hutong merchant create --name NAME [--db URL]\n"
-  "       hutong merchant show --id ID [--db URL]\n"
-  "\n"
-  "Creates a merchant (prints its id) or shows one. Then create an API key with\n"
-  "`hutong apikey create --merchant ID`.\n";
+    "usage: hutong merchant create --name NAME [--db URL]\n"
+    "       hutong merchant show --id ID [--db URL]\n"
+    "\n"
+    "Creates a merchant (prints its id) or shows one. Then create an API key with\n"
+    "`hutong apikey create --merchant ID`.\n";
 
 static int merchant_create(int argc, char **argv, struct db *db) {
   const char *name = option_value(argc, argv, "name");
   struct str s = str_from_cstr(name);
   if (!name || str_trim(s).len == 0 || !utf8_valid(s) || utf8_count(s) > MERCHANT_NAME_CHARS_MAX) {
-    fprintf(stderr, "hutong merchant create: --name must be 1..%d characters of UTF-8\n", MERCHANT_NAME_CHARS_MAX);
+    fprintf(stderr, "hutong merchant create: --name must be 1..%d characters of UTF-8\n",
+            MERCHANT_NAME_CHARS_MAX);
     return 2;
   }
   int64_t id = 0;
@@ -63,13 +69,17 @@ static int merchant_create(int argc, char **argv, struct db *db) {
 
 static int merchant_show(int argc, char **argv, struct db *db) {
   int64_t id;
-  if (!parse_id(option_value(argc, argv, "id"), &id)) return fputs("hutong merchant show: --id ID is required\n", stderr), 2;
+  if (!parse_id(option_value(argc, argv, "id"), &id))
+    return fputs("hutong merchant show: --id ID is required\n", stderr), 2;
   struct arena arena;
   arena_init(&arena, 1 << 20);
   struct merchant m;
   int rc = store_merchant_get(db, &arena, id, &m);
-  if (rc == HT_OK) printf("id=%lld name=%.*s\n", (long long)m.id, STR_FMT(m.name));
-  else fprintf(stderr, "hutong merchant show: merchant %lld %s\n", (long long)id, rc == HT_ENOTFOUND ? "not found" : db_error(db));
+  if (rc == HT_OK)
+    printf("id=%lld name=%.*s\n", (long long)m.id, STR_FMT(m.name));
+  else
+    fprintf(stderr, "hutong merchant show: merchant %lld %s\n", (long long)id,
+            rc == HT_ENOTFOUND ? "not found" : db_error(db));
   arena_free_all(&arena);
   return rc == HT_OK ? 0 : 1;
 }
@@ -77,24 +87,25 @@ static int merchant_show(int argc, char **argv, struct db *db) {
 int cli_merchant(int argc, char **argv) {
   static const char *const allowed[] = {"name", "id", "db", "help!", NULL};
   const char *action = option_positional(argc, argv, 0, allowed);
-  if (option_flag(argc, argv, "help") || !action) return fputs(merchant_help, action ? stdout : stderr), action ? 0 : 2;
+  if (option_flag(argc, argv, "help") || !action)
+    return fputs(merchant_help, action ? stdout : stderr), action ? 0 : 2;
   if (!options_check(argc, argv, allowed, 1)) return 2;
   if (strcmp(action, "create") != 0 && strcmp(action, "show") != 0)
     return fprintf(stderr, "hutong merchant: unknown action '%s'\n%s", action, merchant_help), 2;
   struct db *db = config_open_db(config_db_url(argc, argv));
   if (!db) return 1;
-  int status = strcmp(action, "create") == 0 ? merchant_create(argc, argv, db) : merchant_show(argc, argv, db);
+  int status =
+      strcmp(action, "create") == 0 ? merchant_create(argc, argv, db) : merchant_show(argc, argv, db);
   db_close(db);
   return status;
 }
 
-static const char apikey_help[] =
-  "usage: hutong apikey create --merchant ID [--db URL]\n"
-  "       hutong apikey list --merchant ID [--db URL]\n"
-  "       hutong apikey revoke --id KEY_ID [--db URL]\n"
-  "\n"
-  "create prints a new API key once (only its hash is stored); send it as\n"
-  "`Authorization: Bearer hk_...`. revoke disables a key immediately.\n";
+static const char apikey_help[] = "usage: hutong apikey create --merchant ID [--db URL]\n"
+                                  "       hutong apikey list --merchant ID [--db URL]\n"
+                                  "       hutong apikey revoke --id KEY_ID [--db URL]\n"
+                                  "\n"
+                                  "create prints a new API key once (only its hash is stored); send it as\n"
+                                  "`Authorization: Bearer hk_...`. revoke disables a key immediately.\n";
 
 static int apikey_create(int argc, char **argv, struct db *db) {
   int64_t merchant_id, key_id = 0;
@@ -102,17 +113,21 @@ static int apikey_create(int argc, char **argv, struct db *db) {
     return fputs("hutong apikey create: --merchant ID is required\n", stderr), 2;
   char key[APIKEY_TEXT_BYTES], hash[SHA256_HEX_BYTES], prefix[APIKEY_PREFIX_CHARS + 1];
   apikey_generate(key, hash, prefix);
-  int rc = store_apikey_create(db, merchant_id, str_from_cstr(hash), str_from_cstr(prefix), clock_now_ms(), &key_id);
-  if (rc == HT_ENOTFOUND) return fprintf(stderr, "hutong apikey create: no merchant %lld\n", (long long)merchant_id), 1;
+  int rc = store_apikey_create(db, merchant_id, str_from_cstr(hash), str_from_cstr(prefix), clock_now_ms(),
+                               &key_id);
+  if (rc == HT_ENOTFOUND)
+    return fprintf(stderr, "hutong apikey create: no merchant %lld\n", (long long)merchant_id), 1;
   if (rc != HT_OK) return fprintf(stderr, "hutong apikey create: %s\n", db_error(db)), 1;
   printf("%s\n", key);
-  fprintf(stderr, "key id %lld for merchant %lld; it is shown only once\n", (long long)key_id, (long long)merchant_id);
+  fprintf(stderr, "key id %lld for merchant %lld; it is shown only once\n", (long long)key_id,
+          (long long)merchant_id);
   return 0;
 }
 
 static void print_key(const struct api_key_info *k, void *user) {
   (void)user;
-  printf("%lld\t%.*s...\t%s\n", (long long)k->id, STR_FMT(k->prefix), k->revoked_at_ms ? "revoked" : "active");
+  printf("%lld\t%.*s...\t%s\n", (long long)k->id, STR_FMT(k->prefix),
+         k->revoked_at_ms ? "revoked" : "active");
 }
 
 static int apikey_list(int argc, char **argv, struct db *db) {
@@ -126,9 +141,11 @@ static int apikey_list(int argc, char **argv, struct db *db) {
 
 static int apikey_revoke(int argc, char **argv, struct db *db) {
   int64_t key_id;
-  if (!parse_id(option_value(argc, argv, "id"), &key_id)) return fputs("hutong apikey revoke: --id KEY_ID is required\n", stderr), 2;
+  if (!parse_id(option_value(argc, argv, "id"), &key_id))
+    return fputs("hutong apikey revoke: --id KEY_ID is required\n", stderr), 2;
   int rc = store_apikey_revoke(db, key_id, clock_now_ms());
-  if (rc == HT_ENOTFOUND) return fprintf(stderr, "hutong apikey revoke: no active key %lld\n", (long long)key_id), 1;
+  if (rc == HT_ENOTFOUND)
+    return fprintf(stderr, "hutong apikey revoke: no active key %lld\n", (long long)key_id), 1;
   if (rc != HT_OK) return fprintf(stderr, "hutong apikey revoke: %s\n", db_error(db)), 1;
   printf("revoked key %lld\n", (long long)key_id);
   return 0;
@@ -137,7 +154,8 @@ static int apikey_revoke(int argc, char **argv, struct db *db) {
 int cli_apikey(int argc, char **argv) {
   static const char *const allowed[] = {"merchant", "id", "db", "help!", NULL};
   const char *action = option_positional(argc, argv, 0, allowed);
-  if (option_flag(argc, argv, "help") || !action) return fputs(apikey_help, action ? stdout : stderr), action ? 0 : 2;
+  if (option_flag(argc, argv, "help") || !action)
+    return fputs(apikey_help, action ? stdout : stderr), action ? 0 : 2;
   if (!options_check(argc, argv, allowed, 1)) return 2;
   int (*run)(int, char **, struct db *) = strcmp(action, "create") == 0   ? apikey_create
                                           : strcmp(action, "list") == 0   ? apikey_list

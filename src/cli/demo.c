@@ -25,12 +25,17 @@ struct demo_product {
 };
 
 static const struct demo_product demo_products[] = {
-  {"云南普洱茶饼 357g · Yunnan Pu'er tea cake", "Aged raw pu'er pressed in Menghai. 勐海古树生普，七子饼。", 12800, 40},
-  {"景德镇青花瓷杯 · Jingdezhen blue-and-white cup", "Hand-painted porcelain, 200 ml. 手绘青花，容量200毫升。", 8800, 25},
-  {"手工竹编收纳篮 · Handwoven bamboo basket", "Woven in Anji from local moso bamboo. 安吉毛竹手工编织。", 5990, 60},
-  {"宁夏枸杞 500g · Ningxia goji berries", "Sun-dried, this year's harvest. 当季头茬，自然晾晒。", 4550, 120},
-  {"杭州真丝围巾 · Hangzhou silk scarf", "Mulberry silk, 180 × 55 cm. 桑蚕丝，180×55厘米。", 23900, 15},
-  {"电子书《互通指南》 · E-book: The Hutong Guide", "Delivered instantly as a download link. 付款后自动发货。", 990, 9999},
+    {"云南普洱茶饼 357g · Yunnan Pu'er tea cake", "Aged raw pu'er pressed in Menghai. 勐海古树生普，七子饼。",
+     12800, 40},
+    {"景德镇青花瓷杯 · Jingdezhen blue-and-white cup",
+     "Hand-painted porcelain, 200 ml. 手绘青花，容量200毫升。", 8800, 25},
+    {"手工竹编收纳篮 · Handwoven bamboo basket", "Woven in Anji from local moso bamboo. 安吉毛竹手工编织。",
+     5990, 60},
+    {"宁夏枸杞 500g · Ningxia goji berries", "Sun-dried, this year's harvest. 当季头茬，自然晾晒。", 4550,
+     120},
+    {"杭州真丝围巾 · Hangzhou silk scarf", "Mulberry silk, 180 × 55 cm. 桑蚕丝，180×55厘米。", 23900, 15},
+    {"电子书《互通指南》 · E-book: The Hutong Guide",
+     "Delivered instantly as a download link. 付款后自动发货。", 990, 9999},
 };
 
 static size_t read_key_file(const char *path, char key[APIKEY_TEXT_BYTES]) {
@@ -65,7 +70,8 @@ static int seed(struct db *db, const char *key_path, int64_t *merchant_id, char 
   }
   char hash[SHA256_HEX_BYTES], prefix[APIKEY_PREFIX_CHARS + 1];
   apikey_generate(key, hash, prefix);
-  if (!rc) rc = store_apikey_create(db, *merchant_id, str_from_cstr(hash), str_from_cstr(prefix), now, &key_id);
+  if (!rc)
+    rc = store_apikey_create(db, *merchant_id, str_from_cstr(hash), str_from_cstr(prefix), now, &key_id);
   if (rc) {
     db_rollback(db);
     return rc;
@@ -95,9 +101,12 @@ int cli_demo(int argc, char **argv) {
   char key[APIKEY_TEXT_BYTES];
   int64_t merchant_id = 0;
   int rc = HT_OK;
-  if (!(read_key_file(key_path, key) && key_still_valid(db, key, &merchant_id))) rc = seed(db, key_path, &merchant_id, key);
-  if (rc == HT_OK) printf("merchant_id=%lld\napi_key=%s\n", (long long)merchant_id, key);
-  else fprintf(stderr, "hutong demo seed: %s %s\n", ht_status_name(rc), db_error(db));
+  if (!(read_key_file(key_path, key) && key_still_valid(db, key, &merchant_id)))
+    rc = seed(db, key_path, &merchant_id, key);
+  if (rc == HT_OK)
+    printf("merchant_id=%lld\napi_key=%s\n", (long long)merchant_id, key);
+  else
+    fprintf(stderr, "hutong demo seed: %s %s\n", ht_status_name(rc), db_error(db));
   db_close(db);
   return rc == HT_OK ? 0 : 1;
 }

@@ -154,8 +154,10 @@ size_t config_load_secret(char *out, size_t out_size) {
   size_t len = 0;
   if (env && *env) {
     len = strlen(env);
-    if (len >= out_size) len = 0;
-    else memcpy(out, env, len + 1);
+    if (len >= out_size)
+      len = 0;
+    else
+      memcpy(out, env, len + 1);
   } else {
     const char *path = getenv("HUTONG_SECRET_FILE");
     if (!path || !*path) path = CONFIG_SECRET_FILE_DEFAULT;

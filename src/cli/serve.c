@@ -24,25 +24,26 @@
 #define POOL_EXTRA_CONNECTIONS 2
 /* Most worker threads accepted from HUTONG_THREADS. */
 #define SERVE_THREADS_MAX 256
-#define LISTEN_DEFAULT "127.0.0.1:8080"
+#define LISTEN_DEFAULT    "127.0.0.1:8080"
 
-static const char *const serve_options[] = {"listen", "db", "public-url", "threads", "connections-max", "access-log", "help!", NULL};
+static const char *const serve_options[] = {"listen",          "db",         "public-url", "threads",
+                                            "connections-max", "access-log", "help!",      NULL};
 
 static const char serve_help[] =
-  "usage: hutong serve [--listen HOST:PORT] [--db URL] [--public-url URL] [--threads N]\n"
-  "                    [--connections-max N]"
-  "                    [--access-log -|off|PATH]\n"
-  "\n"
-  "Runs the HTTP server. Each option can also be set in the environment:\n"
-  "  HUTONG_LISTEN           address to listen on (default " LISTEN_DEFAULT ")\n"
-  "  HUTONG_DB               sqlite:PATH (default " CONFIG_DB_DEFAULT ") or postgres://...\n"
-  "  HUTONG_PUBLIC_URL       base URL printed in links and QR codes (default http://LISTEN)\n"
-  "  HUTONG_SECRET           server secret (>= 32 bytes); when unset one is generated into\n"
-  "                          HUTONG_SECRET_FILE (default " CONFIG_SECRET_FILE_DEFAULT ")\n"
-  "  HUTONG_THREADS          HTTP worker threads (default: number of cores)\n"
-  "  HUTONG_CONNECTIONS_MAX  concurrent connections (default 1024)\n"
-  "  HUTONG_ACCESS_LOG       access log: - (stdout, default), off, or a file path\n"
-  "Migrations are applied on start. SIGTERM or SIGINT stop the server gracefully.\n";
+    "usage: hutong serve [--listen HOST:PORT] [--db URL] [--public-url URL] [--threads N]\n"
+    "                    [--connections-max N]"
+    "                    [--access-log -|off|PATH]\n"
+    "\n"
+    "Runs the HTTP server. Each option can also be set in the environment:\n"
+    "  HUTONG_LISTEN           address to listen on (default " LISTEN_DEFAULT ")\n"
+    "  HUTONG_DB               sqlite:PATH (default " CONFIG_DB_DEFAULT ") or postgres://...\n"
+    "  HUTONG_PUBLIC_URL       base URL printed in links and QR codes (default http://LISTEN)\n"
+    "  HUTONG_SECRET           server secret (>= 32 bytes); when unset one is generated into\n"
+    "                          HUTONG_SECRET_FILE (default " CONFIG_SECRET_FILE_DEFAULT ")\n"
+    "  HUTONG_THREADS          HTTP worker threads (default: number of cores)\n"
+    "  HUTONG_CONNECTIONS_MAX  concurrent connections (default 1024)\n"
+    "  HUTONG_ACCESS_LOG       access log: - (stdout, default), off, or a file path\n"
+    "Migrations are applied on start. SIGTERM or SIGINT stop the server gracefully.\n";
 
 struct serve_config {
   char host[64];
@@ -87,10 +88,11 @@ static bool parse_unsigned(const char *text, unsigned min, unsigned max, unsigne
 static bool load_config(int argc, char **argv, struct serve_config *c) {
   memset(c, 0, sizeof *c);
   const char *listen = setting(argc, argv, "listen", "HUTONG_LISTEN", LISTEN_DEFAULT);
-  if (!parse_listen(listen, c)) return fprintf(stderr, "hutong serve: bad listen address '%s'\n", listen), false;
+  if (!parse_listen(listen, c))
+    return fprintf(stderr, "hutong serve: bad listen address '%s'\n", listen), false;
   c->db_url = config_db_url(argc, argv);
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
-  char cores_text[16];
+  char cores_text[24];
   snprintf(cores_text, sizeof cores_text, "%ld", cores > 0 ? cores : 1);
   const char *threads = setting(argc, argv, "threads", "HUTONG_THREADS", cores_text);
   if (!parse_unsigned(threads, 1, SERVE_THREADS_MAX, &c->threads))
@@ -99,10 +101,12 @@ static bool load_config(int argc, char **argv, struct serve_config *c) {
   if (!parse_unsigned(conns, 1, 1000000, &c->connections_max))
     return fprintf(stderr, "hutong serve: HUTONG_CONNECTIONS_MAX must be a positive number\n"), false;
   const char *public_url = setting(argc, argv, "public-url", "HUTONG_PUBLIC_URL", NULL);
-  const char *shown_host = strcmp(c->host, "0.0.0.0") == 0 || strcmp(c->host, "::") == 0 ? "127.0.0.1" : c->host;
+  const char *shown_host =
+      strcmp(c->host, "0.0.0.0") == 0 || strcmp(c->host, "::") == 0 ? "127.0.0.1" : c->host;
   int n = public_url ? snprintf(c->public_url, sizeof c->public_url, "%s", public_url)
                      : snprintf(c->public_url, sizeof c->public_url, "http://%s:%u", shown_host, c->port);
-  if (n <= 0 || (size_t)n >= sizeof c->public_url) return fprintf(stderr, "hutong serve: public URL too long\n"), false;
+  if (n <= 0 || (size_t)n >= sizeof c->public_url)
+    return fprintf(stderr, "hutong serve: public URL too long\n"), false;
   size_t len = strlen(c->public_url);
   while (len > 0 && c->public_url[len - 1] == '/') c->public_url[--len] = '\0';
   c->access_log = setting(argc, argv, "access-log", "HUTONG_ACCESS_LOG", "-");
@@ -131,8 +135,10 @@ static bool migrate_pool(struct db_pool *pool) {
   if (db_pool_acquire(pool, &db) != HT_OK) return false;
   int applied = 0, version = 0;
   int rc = store_migrate(db, clock_now_ms(), &applied, &version);
-  if (rc != HT_OK) log_event(LOG_ERROR, NULL, "migration failed: %s", db_error(db));
-  else if (applied) log_event(LOG_INFO, NULL, "applied %d migrations; schema version %d", applied, version);
+  if (rc != HT_OK)
+    log_event(LOG_ERROR, NULL, "migration failed: %s", db_error(db));
+  else if (applied)
+    log_event(LOG_INFO, NULL, "applied %d migrations; schema version %d", applied, version);
   db_pool_release(pool, db);
   return rc == HT_OK;
 }
@@ -151,8 +157,8 @@ static int run_server(const struct serve_config *c, struct app *app) {
     log_event(LOG_ERROR, NULL, "cannot listen on %s:%u", c->host, c->port);
     return 1;
   }
-  log_event(LOG_INFO, NULL, "listening on %s:%u with %u threads; public URL %s", c->host, http_server_port(server),
-            c->threads, app->public_url);
+  log_event(LOG_INFO, NULL, "listening on %s:%u with %u threads; public URL %s", c->host,
+            http_server_port(server), c->threads, app->public_url);
   int sig = wait_for_stop_signal();
   log_event(LOG_INFO, NULL, "signal %d: stopping (finishing in-flight requests)", sig);
   http_server_stop(server);

@@ -19,17 +19,16 @@ struct call_step {
 #define CONTRADICTION                                                                                        \
   { CHANNEL_CALL_PENDING, CHANNEL_CHANGE_NONE, true }
 
-static const struct call_step call_table[CHANNEL_CALL_STATUS_COUNT][CHANNEL_OUTCOME_COUNT] =
-    {
-        /*                        SUCCEEDED                  FAILED                  IN_PROGRESS TIMEOUT */
-        [CHANNEL_CALL_PENDING] = {STEP(SUCCEEDED, SUCCEEDED), STEP(FAILED, FAILED), STEP(PENDING, NONE),
-                                  STEP(UNKNOWN, STATUS)},
-        [CHANNEL_CALL_UNKNOWN] = {STEP(SUCCEEDED, SUCCEEDED), STEP(FAILED, FAILED), STEP(PENDING, STATUS),
-                                  STEP(UNKNOWN, NONE)},
-        /* Final states: repeats and stale answers change nothing; the opposite answer conflicts. */
-        [CHANNEL_CALL_SUCCEEDED] = {STEP(SUCCEEDED, NONE), CONTRADICTION, STEP(SUCCEEDED, NONE),
-                                    STEP(SUCCEEDED, NONE)},
-        [CHANNEL_CALL_FAILED] = {CONTRADICTION, STEP(FAILED, NONE), STEP(FAILED, NONE), STEP(FAILED, NONE)},
+static const struct call_step call_table[CHANNEL_CALL_STATUS_COUNT][CHANNEL_OUTCOME_COUNT] = {
+    /*                        SUCCEEDED                  FAILED                  IN_PROGRESS TIMEOUT */
+    [CHANNEL_CALL_PENDING] = {STEP(SUCCEEDED, SUCCEEDED), STEP(FAILED, FAILED), STEP(PENDING, NONE),
+                              STEP(UNKNOWN, STATUS)},
+    [CHANNEL_CALL_UNKNOWN] = {STEP(SUCCEEDED, SUCCEEDED), STEP(FAILED, FAILED), STEP(PENDING, STATUS),
+                              STEP(UNKNOWN, NONE)},
+    /* Final states: repeats and stale answers change nothing; the opposite answer conflicts. */
+    [CHANNEL_CALL_SUCCEEDED] = {STEP(SUCCEEDED, NONE), CONTRADICTION, STEP(SUCCEEDED, NONE),
+                                STEP(SUCCEEDED, NONE)},
+    [CHANNEL_CALL_FAILED] = {CONTRADICTION, STEP(FAILED, NONE), STEP(FAILED, NONE), STEP(FAILED, NONE)},
 };
 
 int channel_call_apply(enum channel_call_status current, enum channel_outcome outcome,

@@ -16,9 +16,9 @@ static bool key_is_valid(struct str key) {
   return true;
 }
 
-static void request_hash(const struct request *req, char hash[SHA256_HEX_BYTES]) {
+static void request_hash(struct request *req, char hash[SHA256_HEX_BYTES]) {
   struct buf material;
-  buf_init(&material, (struct arena *)&req->arena, req->body.len + req->path.len + 16);
+  buf_init(&material, &req->arena, req->body.len + req->path.len + 16);
   buf_append_str(&material, req->method_name);
   buf_append_cstr(&material, "\n");
   buf_append_str(&material, req->path);
@@ -49,8 +49,8 @@ bool idempotency_begin(struct request *req, struct response *res, struct idem_st
   request_hash(req, hash);
   enum idem_claim claim;
   struct idem_response stored;
-  int rc = store_idem_claim(db, &req->arena, req->merchant_id, key, str_from_cstr(hash), str_from_cstr(req->id),
-                            req->now_ms, &claim, &stored);
+  int rc = store_idem_claim(db, &req->arena, req->merchant_id, key, str_from_cstr(hash),
+                            str_from_cstr(req->id), req->now_ms, &claim, &stored);
   if (rc != HT_OK) {
     response_status_error(req, res, rc, "idempotency key");
     return false;
@@ -72,9 +72,8 @@ bool idempotency_begin(struct request *req, struct response *res, struct idem_st
 }
 
 static struct idem_response stored_form(const struct request *req, const struct response *res) {
-  struct idem_response r = {.status = res->status,
-                            .content_type = str_from_cstr(res->content_type),
-                            .body = buf_view(&res->body)};
+  struct idem_response r = {
+      .status = res->status, .content_type = str_from_cstr(res->content_type), .body = buf_view(&res->body)};
   (void)req;
   for (size_t i = 0; i < res->header_count; i++)
     if (strcmp(res->headers[i].name, "Location") == 0) r.location = str_from_cstr(res->headers[i].value);

@@ -31,7 +31,7 @@
 #define JSON_DEPTH_MAX 16
 /* List endpoints: default and maximum page size. */
 #define PAGE_LIMIT_DEFAULT 20
-#define PAGE_LIMIT_MAX 100
+#define PAGE_LIMIT_MAX     100
 /* Idempotency-Key: 1..255 printable ASCII characters (Stripe allows 255). */
 #define IDEMPOTENCY_KEY_BYTES_MAX 255
 /* Graceful shutdown waits this long for in-flight requests to finish. */

@@ -7,11 +7,12 @@
 #include "core/status.h"
 
 /* Status codes we expect; anything else lands in the last slot ("other"). */
-static const int tracked_status[] = {200, 201, 204, 302, 304, 400, 401, 403, 404, 405, 409,
-                                     410, 413, 414, 415, 422, 429, 431, 500, 503};
+static const int tracked_status[] = {200, 201, 204, 302, 304, 400, 401, 403, 404, 405,
+                                     409, 410, 413, 414, 415, 422, 429, 431, 500, 503};
 #define STATUS_SLOTS (sizeof tracked_status / sizeof tracked_status[0] + 1)
 /* Histogram upper bounds in microseconds (Prometheus renders them in seconds). */
-static const int64_t bucket_us[] = {100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 1000000};
+static const int64_t bucket_us[] = {100,   250,   500,   1000,   2500,   5000,
+                                    10000, 25000, 50000, 100000, 250000, 1000000};
 #define BUCKETS (sizeof bucket_us / sizeof bucket_us[0])
 
 struct route_metrics {
@@ -45,7 +46,8 @@ void metrics_observe(size_t route_index, int status, int64_t duration_us) {
   size_t b = 0;
   while (b < BUCKETS && duration_us > bucket_us[b]) b++;
   atomic_fetch_add_explicit(&m->bucket[b], 1, memory_order_relaxed);
-  atomic_fetch_add_explicit(&m->duration_us_sum, (uint64_t)(duration_us > 0 ? duration_us : 0), memory_order_relaxed);
+  atomic_fetch_add_explicit(&m->duration_us_sum, (uint64_t)(duration_us > 0 ? duration_us : 0),
+                            memory_order_relaxed);
 }
 
 void metrics_db_error(void) { atomic_fetch_add_explicit(&db_errors, 1, memory_order_relaxed); }
@@ -53,8 +55,10 @@ void metrics_in_flight(int delta) { atomic_fetch_add_explicit(&in_flight, delta,
 void metrics_rejected(void) { atomic_fetch_add_explicit(&rejected, 1, memory_order_relaxed); }
 
 static void route_label(size_t i, const char **method, const char **pattern) {
-  if (i < table_count) *method = http_method_name(table[i].method), *pattern = table[i].pattern;
-  else *method = "", *pattern = "unmatched";
+  if (i < table_count)
+    *method = http_method_name(table[i].method), *pattern = table[i].pattern;
+  else
+    *method = "", *pattern = "unmatched";
 }
 
 static int render_requests(struct buf *out) {
@@ -67,8 +71,8 @@ static int render_requests(struct buf *out) {
       uint64_t n = atomic_load_explicit(&per_route[i].by_status[s], memory_order_relaxed);
       if (!n) continue;
       if (s + 1 < STATUS_SLOTS)
-        rc = buf_printf(out, "hutong_http_requests_total{method=\"%s\",route=\"%s\",status=\"%d\"} %llu\n", method,
-                        pattern, tracked_status[s], (unsigned long long)n);
+        rc = buf_printf(out, "hutong_http_requests_total{method=\"%s\",route=\"%s\",status=\"%d\"} %llu\n",
+                        method, pattern, tracked_status[s], (unsigned long long)n);
       else
         rc = buf_printf(out, "hutong_http_requests_total{method=\"%s\",route=\"%s\",status=\"other\"} %llu\n",
                         method, pattern, (unsigned long long)n);
@@ -85,11 +89,13 @@ static int render_histogram(struct buf *out, size_t i) {
   for (size_t b = 0; b <= BUCKETS && rc == HT_OK; b++) {
     cumulative += atomic_load_explicit(&per_route[i].bucket[b], memory_order_relaxed);
     if (b < BUCKETS)
-      rc = buf_printf(out, "hutong_http_request_duration_seconds_bucket{method=\"%s\",route=\"%s\",le=\"%g\"} %llu\n",
-                      method, pattern, (double)bucket_us[b] / 1e6, (unsigned long long)cumulative);
+      rc = buf_printf(
+          out, "hutong_http_request_duration_seconds_bucket{method=\"%s\",route=\"%s\",le=\"%g\"} %llu\n",
+          method, pattern, (double)bucket_us[b] / 1e6, (unsigned long long)cumulative);
     else
-      rc = buf_printf(out, "hutong_http_request_duration_seconds_bucket{method=\"%s\",route=\"%s\",le=\"+Inf\"} %llu\n",
-                      method, pattern, (unsigned long long)cumulative);
+      rc = buf_printf(
+          out, "hutong_http_request_duration_seconds_bucket{method=\"%s\",route=\"%s\",le=\"+Inf\"} %llu\n",
+          method, pattern, (unsigned long long)cumulative);
   }
   uint64_t sum_us = atomic_load_explicit(&per_route[i].duration_us_sum, memory_order_relaxed);
   if (rc == HT_OK)
@@ -107,7 +113,8 @@ int metrics_render(struct buf *out) {
                               "# TYPE hutong_http_request_duration_seconds histogram\n");
   for (size_t i = 0; i <= table_count && rc == HT_OK; i++) {
     uint64_t any = 0;
-    for (size_t b = 0; b <= BUCKETS; b++) any += atomic_load_explicit(&per_route[i].bucket[b], memory_order_relaxed);
+    for (size_t b = 0; b <= BUCKETS; b++)
+      any += atomic_load_explicit(&per_route[i].bucket[b], memory_order_relaxed);
     if (any) rc = render_histogram(out, i);
   }
   if (rc == HT_OK)

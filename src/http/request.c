@@ -34,9 +34,9 @@ struct str request_cookie(const struct request *req, const char *name) {
   return lookup(req, MHD_COOKIE_KIND, name);
 }
 
-const char *request_peer_ip(const struct request *req) {
+const char *request_peer_ip(struct request *req) {
   const union MHD_ConnectionInfo *info =
-    MHD_get_connection_info(req->connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+      MHD_get_connection_info(req->connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
   if (!info || !info->client_addr) return "";
   char text[INET6_ADDRSTRLEN] = "";
   const struct sockaddr *sa = info->client_addr;
@@ -44,7 +44,7 @@ const char *request_peer_ip(const struct request *req) {
     inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, text, sizeof text);
   else if (sa->sa_family == AF_INET6)
     inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, text, sizeof text);
-  char *copy = arena_strndup((struct arena *)&req->arena, text, strlen(text));
+  char *copy = arena_strndup(&req->arena, text, strlen(text));
   return copy ? copy : "";
 }
 
@@ -87,7 +87,8 @@ void response_body(struct request *req, struct response *res, int status, const 
     res->status = 500;
     res->content_type = "application/json";
     res->body.len = 0;
-    buf_append_cstr(&res->body, "{\"error\":{\"code\":\"internal_error\",\"message\":\"response too large\"}}");
+    buf_append_cstr(&res->body,
+                    "{\"error\":{\"code\":\"internal_error\",\"message\":\"response too large\"}}");
   }
 }
 
@@ -107,8 +108,8 @@ void response_json(struct request *req, struct response *res, int status, json_t
   response_body(req, res, status, "application/json", (struct str){out, len});
 }
 
-void response_error(struct request *req, struct response *res, int status, const char *code, const char *field,
-                    const char *fmt, ...) {
+void response_error(struct request *req, struct response *res, int status, const char *code,
+                    const char *field, const char *fmt, ...) {
   char message[512];
   va_list ap;
   va_start(ap, fmt);
@@ -132,7 +133,9 @@ void response_status_error(struct request *req, struct response *res, int rc, co
     response_error(req, res, 503, "busy", NULL, "the database is busy; retry shortly");
     response_header(req, res, "Retry-After", "1");
     return;
-  case HT_ECONFLICT: response_error(req, res, 409, "conflict", NULL, "%s conflicts with existing data", what); return;
+  case HT_ECONFLICT:
+    response_error(req, res, 409, "conflict", NULL, "%s conflicts with existing data", what);
+    return;
   default:
     metrics_db_error();
     log_event(LOG_ERROR, req->id, "%s: %s (%s)", what, ht_status_name(rc), req->db ? db_error(req->db) : "");
@@ -154,12 +157,16 @@ static void prescan_error(struct request *req, struct response *res, const struc
                    JSON_DEPTH_MAX, r->offset);
     return;
   case JSON_PRESCAN_INT_RANGE:
-    response_error(req, res, 400, "out_of_range", field, "integer does not fit in 64 bits (at byte %zu)", r->offset);
+    response_error(req, res, 400, "out_of_range", field, "integer does not fit in 64 bits (at byte %zu)",
+                   r->offset);
     return;
   case JSON_PRESCAN_BAD_ESCAPE:
-    response_error(req, res, 400, "invalid_utf8", field, "escaped lone surrogate or NUL (at byte %zu)", r->offset);
+    response_error(req, res, 400, "invalid_utf8", field, "escaped lone surrogate or NUL (at byte %zu)",
+                   r->offset);
     return;
-  default: response_error(req, res, 400, "invalid_utf8", field, "string is not valid UTF-8 (at byte %zu)", r->offset);
+  default:
+    response_error(req, res, 400, "invalid_utf8", field, "string is not valid UTF-8 (at byte %zu)",
+                   r->offset);
   }
 }
 
@@ -180,7 +187,8 @@ json_t *request_json_object(struct request *req, struct response *res) {
   if (req->json) return req->json;
   struct str content_type = request_header(req, "Content-Type");
   if (!content_type.data || !is_json_media_type(content_type)) {
-    response_error(req, res, 415, "unsupported_media_type", NULL, "send the body as Content-Type: application/json");
+    response_error(req, res, 415, "unsupported_media_type", NULL,
+                   "send the body as Content-Type: application/json");
     return NULL;
   }
   struct str body = buf_view(&req->body);
@@ -196,8 +204,11 @@ json_t *request_json_object(struct request *req, struct response *res) {
   json_error_t error;
   json_t *value = json_loadb(body.data, body.len, JSON_REJECT_DUPLICATES, &error);
   if (!value) {
-    if (strstr(error.text, "duplicate object key")) duplicate_key_error(req, res, error.text);
-    else response_error(req, res, 400, "invalid_json", NULL, "malformed JSON at byte %d: %s", error.position, error.text);
+    if (strstr(error.text, "duplicate object key"))
+      duplicate_key_error(req, res, error.text);
+    else
+      response_error(req, res, 400, "invalid_json", NULL, "malformed JSON at byte %d: %s", error.position,
+                     error.text);
     return NULL;
   }
   if (!json_is_object(value)) {

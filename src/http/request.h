@@ -28,7 +28,16 @@
 /* Extra response headers a handler may set. */
 #define RESPONSE_HEADERS_MAX 12
 
-enum http_method { HTTP_GET, HTTP_HEAD, HTTP_POST, HTTP_PUT, HTTP_PATCH, HTTP_DELETE, HTTP_OPTIONS, HTTP_OTHER };
+enum http_method {
+  HTTP_GET,
+  HTTP_HEAD,
+  HTTP_POST,
+  HTTP_PUT,
+  HTTP_PATCH,
+  HTTP_DELETE,
+  HTTP_OPTIONS,
+  HTTP_OTHER
+};
 
 struct app;   /* the application context, defined above this layer (src/app.h) */
 struct route; /* router.h */
@@ -82,7 +91,7 @@ static inline struct str request_param(const struct request *req, size_t index) 
 }
 
 /* The peer's IP address as text (for rate limits and logs), "" when unknown. */
-const char *request_peer_ip(const struct request *req);
+const char *request_peer_ip(struct request *req);
 
 /* True when the client prefers HTML to JSON (a browser following a link). */
 bool request_wants_html(const struct request *req);
@@ -108,8 +117,8 @@ void response_body(struct request *req, struct response *res, int status, const 
                    struct str body);
 
 /* The one JSON error writer. `field` may be NULL. */
-void response_error(struct request *req, struct response *res, int status, const char *code, const char *field,
-                    const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+void response_error(struct request *req, struct response *res, int status, const char *code,
+                    const char *field, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
 /* Maps a failed HT_* status from the store to a response: HT_ENOTFOUND → 404 not_found
  * (naming `what`), HT_EBUSY → 503 busy, HT_ECONFLICT → 409 conflict, anything else → 500

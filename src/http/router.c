@@ -5,7 +5,8 @@
 
 #include <string.h>
 
-static const char *const method_names[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "OTHER"};
+static const char *const method_names[] = {"GET",   "HEAD",   "POST",    "PUT",
+                                           "PATCH", "DELETE", "OPTIONS", "OTHER"};
 
 const char *http_method_name(enum http_method method) { return method_names[method]; }
 
@@ -31,10 +32,13 @@ static bool split(struct str path, struct str segs[ROUTE_SEGMENTS_MAX], size_t *
   return true;
 }
 
-static bool literal_eq(struct str a, struct str b, bool nocase) { return nocase ? str_eq_nocase(a, b) : str_eq(a, b); }
+static bool literal_eq(struct str a, struct str b, bool nocase) {
+  return nocase ? str_eq_nocase(a, b) : str_eq(a, b);
+}
 
 /* Matches one pattern segment against one path segment, capturing a parameter if any. */
-static bool segment_match(struct str pattern, struct str seg, bool nocase, struct str *param, bool *captured) {
+static bool segment_match(struct str pattern, struct str seg, bool nocase, struct str *param,
+                          bool *captured) {
   *captured = false;
   if (pattern.len == 0 || pattern.data[0] != '{') return literal_eq(pattern, seg, nocase);
   long close = str_find(pattern, STR_LIT("}"), false);
@@ -77,9 +81,10 @@ static void append_allow(char *allow, size_t size, enum http_method method) {
   memcpy(allow + len, name, strlen(name) + 1);
 }
 
-enum route_match router_match(const struct route *routes, size_t count, enum http_method method, struct str path,
-                              const struct route **found, struct str params[ROUTE_PARAMS_MAX], size_t *param_count,
-                              char *allow, size_t allow_size) {
+enum route_match router_match(const struct route *routes, size_t count, enum http_method method,
+                              struct str path, const struct route **found,
+                              struct str params[ROUTE_PARAMS_MAX], size_t *param_count, char *allow,
+                              size_t allow_size) {
   struct str segs[ROUTE_SEGMENTS_MAX];
   size_t nsegs;
   if (allow_size) allow[0] = '\0';

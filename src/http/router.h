@@ -40,9 +40,10 @@ enum route_match { ROUTE_FOUND, ROUTE_WRONG_METHOD, ROUTE_NOT_FOUND };
 /* Finds the route for `method` and `path`. On ROUTE_FOUND stores it in `*found` and the
  * parameters (views into `path`) in `params`/`*param_count`. On ROUTE_WRONG_METHOD writes the
  * allowed methods, comma-separated, into `allow` (size `allow_size`). */
-enum route_match router_match(const struct route *routes, size_t count, enum http_method method, struct str path,
-                              const struct route **found, struct str params[ROUTE_PARAMS_MAX], size_t *param_count,
-                              char *allow, size_t allow_size);
+enum route_match router_match(const struct route *routes, size_t count, enum http_method method,
+                              struct str path, const struct route **found,
+                              struct str params[ROUTE_PARAMS_MAX], size_t *param_count, char *allow,
+                              size_t allow_size);
 
 /* The method's name ("GET"). */
 const char *http_method_name(enum http_method method);

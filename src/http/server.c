@@ -56,8 +56,8 @@ static bool safe_request_id(struct str id) {
   if (id.len == 0 || id.len > CLIENT_REQUEST_ID_MAX) return false;
   for (size_t i = 0; i < id.len; i++) {
     char c = id.data[i];
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-              c == '.';
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+              c == '_' || c == '.';
     if (!ok) return false;
   }
   return true;
@@ -92,8 +92,8 @@ static size_t declared_body_bytes(struct exchange *ex) {
   return (size_t)n;
 }
 
-static struct exchange *exchange_create(struct http_server *server, struct MHD_Connection *conn, const char *url,
-                                        const char *method) {
+static struct exchange *exchange_create(struct http_server *server, struct MHD_Connection *conn,
+                                        const char *url, const char *method) {
   struct exchange *ex = calloc(1, sizeof *ex);
   if (!ex) return NULL;
   ex->server = server;
@@ -122,17 +122,21 @@ static enum MHD_Result exchange_first_call(struct exchange *ex) {
   const struct http_server_config *cfg = &ex->server->config;
   struct header_tally tally = {0};
   MHD_get_connection_values(req->connection, MHD_HEADER_KIND, count_header, &tally);
-  if (req->path.len > HTTP_PATH_BYTES_MAX) ex->early_status = 414;
-  else if (tally.bytes > HTTP_HEADER_BYTES_MAX) ex->early_status = 431;
+  if (req->path.len > HTTP_PATH_BYTES_MAX)
+    ex->early_status = 414;
+  else if (tally.bytes > HTTP_HEADER_BYTES_MAX)
+    ex->early_status = 431;
   ex->match = router_match(cfg->routes, cfg->route_count, req->method, req->path, &req->route, req->params,
                            &req->param_count, ex->allow, sizeof ex->allow);
-  ex->body_bytes_max = req->route && req->route->body_bytes_max ? req->route->body_bytes_max : HTTP_BODY_BYTES_MAX;
+  ex->body_bytes_max =
+      req->route && req->route->body_bytes_max ? req->route->body_bytes_max : HTTP_BODY_BYTES_MAX;
   buf_init(&req->body, &req->arena, ex->body_bytes_max);
   size_t declared = declared_body_bytes(ex);
   if (declared > ex->body_bytes_max) ex->body_overflow = true;
   if (declared > HTTP_BODY_ABORT_BYTES) {
     metrics_rejected();
-    response_error(req, &ex->res, 413, "body_too_large", NULL, "request body exceeds %zu bytes", ex->body_bytes_max);
+    response_error(req, &ex->res, 413, "body_too_large", NULL, "request body exceeds %zu bytes",
+                   ex->body_bytes_max);
     response_header(req, &ex->res, "Connection", "close");
     return MHD_NO; /* the caller queues this response now; libmicrohttpd then closes */
   }
@@ -161,14 +165,18 @@ static void answer_unrouted(struct exchange *ex) {
 static bool answer_early(struct exchange *ex) {
   struct request *req = &ex->req;
   if (ex->early_status == 414)
-    response_error(req, &ex->res, 414, "uri_too_long", NULL, "request path exceeds %d bytes", HTTP_PATH_BYTES_MAX);
+    response_error(req, &ex->res, 414, "uri_too_long", NULL, "request path exceeds %d bytes",
+                   HTTP_PATH_BYTES_MAX);
   else if (ex->early_status == 431)
     response_error(req, &ex->res, 431, "headers_too_large", NULL, "request headers exceed %d bytes",
                    HTTP_HEADER_BYTES_MAX);
-  else if (ex->match != ROUTE_FOUND) answer_unrouted(ex);
+  else if (ex->match != ROUTE_FOUND)
+    answer_unrouted(ex);
   else if (ex->body_overflow)
-    response_error(req, &ex->res, 413, "body_too_large", NULL, "request body exceeds %zu bytes", ex->body_bytes_max);
-  else return false;
+    response_error(req, &ex->res, 413, "body_too_large", NULL, "request body exceeds %zu bytes",
+                   ex->body_bytes_max);
+  else
+    return false;
   if (ex->early_status || ex->body_overflow) metrics_rejected();
   return true;
 }
@@ -196,8 +204,10 @@ static void run_in_transaction(struct exchange *ex, struct idem_state *idem) {
                    "this request's Idempotency-Key was taken over by a retry; nothing was changed");
     return;
   }
-  if (rc == HT_OK) rc = db_commit(db);
-  else db_rollback(db);
+  if (rc == HT_OK)
+    rc = db_commit(db);
+  else
+    db_rollback(db);
   if (rc != HT_OK) response_status_error(req, res, rc, "commit");
 }
 
@@ -209,8 +219,10 @@ static void dispatch(struct exchange *ex) {
   struct idem_state idem = {0};
   if ((route->flags & ROUTE_AUTH) && !http_authenticate(req, res)) goto done;
   if (!idempotency_begin(req, res, &idem)) goto done;
-  if (route->flags & ROUTE_TX) run_in_transaction(ex, &idem);
-  else route->handler(req, res);
+  if (route->flags & ROUTE_TX)
+    run_in_transaction(ex, &idem);
+  else
+    route->handler(req, res);
   idempotency_finish(req, res, &idem);
 done:
   if (req->db) {
@@ -222,10 +234,11 @@ done:
 static enum MHD_Result send_response(struct exchange *ex) {
   struct request *req = &ex->req;
   struct response *res = &ex->res;
-  struct MHD_Response *response =
-    MHD_create_response_from_buffer(res->body.len, res->body.data ? res->body.data : (void *)"", MHD_RESPMEM_PERSISTENT);
+  struct MHD_Response *response = MHD_create_response_from_buffer(
+      res->body.len, res->body.data ? res->body.data : (void *)"", MHD_RESPMEM_PERSISTENT);
   if (!response) return MHD_NO;
-  MHD_add_response_header(response, "Content-Type", res->content_type ? res->content_type : "application/json");
+  MHD_add_response_header(response, "Content-Type",
+                          res->content_type ? res->content_type : "application/json");
   MHD_add_response_header(response, "X-Request-Id", req->id);
   bool cache_set = false;
   for (size_t i = 0; i < res->header_count; i++) {
@@ -259,9 +272,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   return send_response(ex);
 }
 
-static void log_access(const struct exchange *ex, int64_t duration_us) {
+static void log_access(struct exchange *ex, int64_t duration_us) {
   if (!log_access_enabled()) return;
-  const struct request *req = &ex->req;
+  struct request *req = &ex->req;
   char line[LOG_LINE_BYTES], ts[CLOCK_RFC3339_BYTES];
   size_t len = (size_t)snprintf(line, sizeof line, "{\"ts\":\"%s\",\"request_id\":\"%s\",\"method\":\"",
                                 clock_format_rfc3339(req->now_ms, ts), req->id);
@@ -325,11 +338,11 @@ int http_server_start(const struct http_server_config *config, struct http_serve
   unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
   if (family == AF_INET6) flags |= MHD_USE_IPv6;
   server->daemon = MHD_start_daemon(
-    flags, config->port, NULL, NULL, on_request, server, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)config->threads, MHD_OPTION_CONNECTION_LIMIT, config->connections_max,
-    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONNECTION_MEMORY_BYTES, MHD_OPTION_CONNECTION_TIMEOUT,
-    (unsigned)HTTP_CONNECTION_TIMEOUT_S, MHD_OPTION_NOTIFY_COMPLETED, on_completed, server,
-    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
+      flags, config->port, NULL, NULL, on_request, server, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+      MHD_OPTION_THREAD_POOL_SIZE, (unsigned)config->threads, MHD_OPTION_CONNECTION_LIMIT,
+      config->connections_max, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONNECTION_MEMORY_BYTES,
+      MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_CONNECTION_TIMEOUT_S, MHD_OPTION_NOTIFY_COMPLETED,
+      on_completed, server, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
   if (!server->daemon) {
     free(server);
     return HT_EIO;
@@ -349,8 +362,8 @@ void http_server_stop(struct http_server *server) {
   int64_t deadline = clock_monotonic_us() + (int64_t)HTTP_DRAIN_TIMEOUT_MS * 1000;
   while (atomic_load(&server->in_flight) > 0 && clock_monotonic_us() < deadline) usleep(10 * 1000);
   if (atomic_load(&server->in_flight) > 0)
-    log_event(LOG_WARN, NULL, "shutdown: %d requests still in flight after %d ms", atomic_load(&server->in_flight),
-              HTTP_DRAIN_TIMEOUT_MS);
+    log_event(LOG_WARN, NULL, "shutdown: %d requests still in flight after %d ms",
+              atomic_load(&server->in_flight), HTTP_DRAIN_TIMEOUT_MS);
   MHD_stop_daemon(server->daemon);
   free(server);
 }
@@ -362,5 +375,6 @@ void http_handle_healthz(struct request *req, struct response *res) {
 void http_handle_metrics(struct request *req, struct response *res) {
   res->status = 200;
   res->content_type = "text/plain; version=0.0.4";
-  if (metrics_render(&res->body) != HT_OK) response_error(req, res, 500, "internal_error", NULL, "metrics too large");
+  if (metrics_render(&res->body) != HT_OK)
+    response_error(req, res, 500, "internal_error", NULL, "metrics too large");
 }

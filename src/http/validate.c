@@ -25,7 +25,8 @@ static bool type_matches(json_t *value, enum field_type type) {
   }
 }
 
-static bool check_bounds(struct request *req, struct response *res, json_t *value, const struct field_rule *rule) {
+static bool check_bounds(struct request *req, struct response *res, json_t *value,
+                         const struct field_rule *rule) {
   if (rule->type == FIELD_STRING) {
     struct str s = {json_string_value(value), json_string_length(value)};
     int64_t chars = (int64_t)utf8_count(s);
@@ -42,8 +43,8 @@ static bool check_bounds(struct request *req, struct response *res, json_t *valu
   } else if (rule->type == FIELD_INTEGER) {
     json_int_t v = json_integer_value(value);
     if (v < rule->min || v > rule->max) {
-      response_error(req, res, 400, "out_of_range", rule->name, "%s must be between %lld and %lld", rule->name,
-                     (long long)rule->min, (long long)rule->max);
+      response_error(req, res, 400, "out_of_range", rule->name, "%s must be between %lld and %lld",
+                     rule->name, (long long)rule->min, (long long)rule->max);
       return false;
     }
   } else if (rule->type == FIELD_ARRAY) {
@@ -57,8 +58,8 @@ static bool check_bounds(struct request *req, struct response *res, json_t *valu
   return true;
 }
 
-bool json_fields_check(struct request *req, struct response *res, json_t *object, const struct field_rule *rules,
-                       size_t count) {
+bool json_fields_check(struct request *req, struct response *res, json_t *object,
+                       const struct field_rule *rules, size_t count) {
   const char *key;
   json_t *value;
   json_object_foreach(object, key, value) {
@@ -83,7 +84,8 @@ bool json_fields_check(struct request *req, struct response *res, json_t *object
       return false;
     }
     if (!type_matches(value, rule->type)) {
-      response_error(req, res, 400, "invalid_type", rule->name, "%s must be %s", rule->name, type_name(rule->type));
+      response_error(req, res, 400, "invalid_type", rule->name, "%s must be %s", rule->name,
+                     type_name(rule->type));
       return false;
     }
     if (!check_bounds(req, res, value, rule)) return false;
@@ -97,10 +99,14 @@ struct str json_get_str(json_t *object, const char *name) {
   return (struct str){json_string_value(v), json_string_length(v)};
 }
 
-int64_t json_get_i64(json_t *object, const char *name) { return json_integer_value(json_object_get(object, name)); }
+int64_t json_get_i64(json_t *object, const char *name) {
+  return json_integer_value(json_object_get(object, name));
+}
 
 bool json_get_bool(json_t *object, const char *name) { return json_is_true(json_object_get(object, name)); }
 
 bool json_has(json_t *object, const char *name) { return json_object_get(object, name) != NULL; }
 
-bool json_is_null_field(json_t *object, const char *name) { return json_is_null(json_object_get(object, name)); }
+bool json_is_null_field(json_t *object, const char *name) {
+  return json_is_null(json_object_get(object, name));
+}

@@ -29,8 +29,8 @@ struct field_rule {
 
 /* Checks `object` against `rules` (`count` of them). Returns true when valid; otherwise
  * writes the 400 error naming the first offending field into `res` and returns false. */
-bool json_fields_check(struct request *req, struct response *res, json_t *object, const struct field_rule *rules,
-                       size_t count);
+bool json_fields_check(struct request *req, struct response *res, json_t *object,
+                       const struct field_rule *rules, size_t count);
 
 /* Typed reads after a successful check. Absent or null fields read as the empty view / 0 /
  * false; json_has() tells them apart. */

@@ -27,7 +27,12 @@ char *clock_format_rfc3339(int64_t ms, char out[CLOCK_RFC3339_BYTES]) {
   if (millis < 0) millis += 1000, seconds--;
   struct tm tm;
   gmtime_r(&seconds, &tm);
-  snprintf(out, CLOCK_RFC3339_BYTES, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-           tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
+  /* Years beyond 9999 cannot come from an int64 millisecond clock we accept; clamp anyway so
+   * the output always fits. */
+  int year = tm.tm_year + 1900;
+  if (year < 0) year = 0;
+  if (year > 9999) year = 9999;
+  snprintf(out, CLOCK_RFC3339_BYTES, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", year, (tm.tm_mon + 1) % 100,
+           tm.tm_mday % 100, tm.tm_hour % 100, tm.tm_min % 100, tm.tm_sec % 100, millis % 1000);
   return out;
 }

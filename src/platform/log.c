@@ -39,15 +39,21 @@ size_t log_json_escape(char *out, size_t len, size_t cap, const char *s, size_t 
     char esc[8];
     const char *piece = esc;
     size_t n = 1, advance = 1;
-    if (c == '"' || c == '\\') esc[0] = '\\', esc[1] = (char)c, n = 2;
-    else if (c == '\n') piece = "\\n", n = 2;
-    else if (c < 0x20 || c == 0x7f) n = (size_t)snprintf(esc, sizeof esc, "\\u%04x", c);
-    else if (c < 0x80) esc[0] = (char)c;
+    if (c == '"' || c == '\\')
+      esc[0] = '\\', esc[1] = (char)c, n = 2;
+    else if (c == '\n')
+      piece = "\\n", n = 2;
+    else if (c < 0x20 || c == 0x7f)
+      n = (size_t)snprintf(esc, sizeof esc, "\\u%04x", c);
+    else if (c < 0x80)
+      esc[0] = (char)c;
     else {
       uint32_t cp;
       size_t ulen = utf8_decode((struct str){s + i, slen - i}, &cp);
-      if (ulen == 0) piece = "\\ufffd", n = 6;
-      else piece = s + i, n = advance = ulen;
+      if (ulen == 0)
+        piece = "\\ufffd", n = 6;
+      else
+        piece = s + i, n = advance = ulen;
     }
     if (len + n + 1 > cap) break;
     memcpy(out + len, piece, n);
@@ -83,7 +89,8 @@ void log_event(enum log_level level, const char *request_id, const char *fmt, ..
   char line[LOG_LINE_BYTES], ts[CLOCK_RFC3339_BYTES];
   size_t len = (size_t)snprintf(line, sizeof line, "{\"ts\":\"%s\",\"level\":\"%s\",",
                                 clock_format_rfc3339(clock_now_ms(), ts), level_name(level));
-  if (request_id) len += (size_t)snprintf(line + len, sizeof line - len, "\"request_id\":\"%s\",", request_id);
+  if (request_id)
+    len += (size_t)snprintf(line + len, sizeof line - len, "\"request_id\":\"%s\",", request_id);
   len += (size_t)snprintf(line + len, sizeof line - len, "\"msg\":\"");
   len = log_json_escape(line, len, sizeof line - 3, message, strlen(message));
   memcpy(line + len, "\"}\n", 3);

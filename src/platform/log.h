@@ -10,6 +10,7 @@
 #define HUTONG_PLATFORM_LOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 
@@ -25,7 +26,7 @@ void log_set_level(enum log_level level);
 /* Writes {"ts","level","request_id"?,"msg"} to stderr. `request_id` may be NULL. The message
  * is JSON-escaped. */
 void log_event(enum log_level level, const char *request_id, const char *fmt, ...)
-  __attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Writes a preformatted JSON object (no newline) as one access-log line. */
 void log_access_line(const char *json, size_t len);

@@ -23,7 +23,8 @@ int db_open(const char *url, struct db **out, char error[DB_ERROR_BYTES]) {
     return db_postgres_open(url, out, error);
   if (strncmp(url, "sqlite:", 7) == 0) return db_sqlite_open(url + 7, out, error);
   if (strchr(url, ':') && !strchr(url, '/')) {
-    snprintf(error, DB_ERROR_BYTES, "unknown database URL scheme in '%s' (use sqlite:PATH or postgres://...)", url);
+    snprintf(error, DB_ERROR_BYTES, "unknown database URL scheme in '%s' (use sqlite:PATH or postgres://...)",
+             url);
     return HT_EINVAL;
   }
   return db_sqlite_open(url, out, error);
@@ -82,15 +83,20 @@ int db_query(struct db *db, const struct db_sql *sql, const struct db_arg *args,
 
 int db_next(struct db_rows *rows) { return rows->db->driver->next(rows); }
 int64_t db_i64(const struct db_rows *rows, int column) { return rows->db->driver->col_i64(rows, column); }
-struct str db_text(const struct db_rows *rows, int column) { return rows->db->driver->col_text(rows, column); }
-bool db_is_null(const struct db_rows *rows, int column) { return rows->db->driver->col_is_null(rows, column); }
+struct str db_text(const struct db_rows *rows, int column) {
+  return rows->db->driver->col_text(rows, column);
+}
+bool db_is_null(const struct db_rows *rows, int column) {
+  return rows->db->driver->col_is_null(rows, column);
+}
 
 void db_rows_done(struct db_rows *rows) {
   if (rows->db && rows->driver_state) rows->db->driver->rows_done(rows);
   rows->driver_state = NULL;
 }
 
-int db_exec(struct db *db, const struct db_sql *sql, const struct db_arg *args, size_t nargs, int64_t *changed) {
+int db_exec(struct db *db, const struct db_sql *sql, const struct db_arg *args, size_t nargs,
+            int64_t *changed) {
   struct db_rows rows;
   int rc = db_query(db, sql, args, nargs, &rows);
   while (rc == HT_OK) {
@@ -107,7 +113,8 @@ int db_exec_script(struct db *db, const char *script) { return db->driver->exec_
 
 const char *db_error(const struct db *db) { return db->error; }
 
-int db_query_i64(struct db *db, const struct db_sql *sql, const struct db_arg *args, size_t nargs, int64_t *out) {
+int db_query_i64(struct db *db, const struct db_sql *sql, const struct db_arg *args, size_t nargs,
+                 int64_t *out) {
   struct db_rows rows;
   int rc = db_query(db, sql, args, nargs, &rows);
   if (rc == HT_OK) {

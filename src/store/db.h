@@ -1,7 +1,7 @@
 /*
  * db.h — the SQL driver interface: one connection, parameterized queries, transactions.
  *
- * Domain code (src/store/*.c) writes portable SQL once, with PostgreSQL-style placeholders
+ * Domain code (the other files of src/store) writes portable SQL once, with PostgreSQL-style placeholders
  * ($1, $2, ...), and runs it through this interface; the SQLite driver (db_sqlite.c) and the
  * PostgreSQL driver (db_postgres.c) translate and execute it. Statements are prepared once
  * per connection and reused: each statement is a `struct db_sql` with static storage, and the
@@ -43,8 +43,8 @@ struct db_arg {
   int64_t i64;
   struct str text;
 };
-#define DB_NULL ((struct db_arg){.type = DB_ARG_NULL})
-#define DB_I64(v) ((struct db_arg){.type = DB_ARG_I64, .i64 = (int64_t)(v)})
+#define DB_NULL    ((struct db_arg){.type = DB_ARG_NULL})
+#define DB_I64(v)  ((struct db_arg){.type = DB_ARG_I64, .i64 = (int64_t)(v)})
 #define DB_TEXT(s) ((struct db_arg){.type = DB_ARG_TEXT, .text = (s)})
 #define DB_CSTR(s) ((struct db_arg){.type = DB_ARG_TEXT, .text = str_from_cstr(s)})
 /* A nullable text: NULL when the view's data pointer is NULL. */
@@ -105,7 +105,8 @@ void db_rows_done(struct db_rows *rows);
 
 /* Executes a statement that returns no rows, or whose rows are not needed. Stores the number
  * of rows changed in `*changed` when not NULL. Errors as db_query(). */
-int db_exec(struct db *db, const struct db_sql *sql, const struct db_arg *args, size_t nargs, int64_t *changed);
+int db_exec(struct db *db, const struct db_sql *sql, const struct db_arg *args, size_t nargs,
+            int64_t *changed);
 
 /* Runs a script of statements separated by semicolons, without parameters (migrations). */
 int db_exec_script(struct db *db, const char *script);
@@ -118,7 +119,9 @@ const char *db_error(const struct db *db);
 int db_query_i64(struct db *db, const struct db_sql *sql, const struct db_arg *args, size_t nargs,
                  int64_t *out);
 
-#define DB_ARGS(...) ((const struct db_arg[]){__VA_ARGS__}), (sizeof((const struct db_arg[]){__VA_ARGS__}) / sizeof(struct db_arg))
+#define DB_ARGS(...)                                                                                         \
+  ((const struct db_arg[]){__VA_ARGS__}),                                                                    \
+      (sizeof((const struct db_arg[]){__VA_ARGS__}) / sizeof(struct db_arg))
 #define DB_NO_ARGS NULL, 0
 
 #endif

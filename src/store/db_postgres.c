@@ -127,11 +127,13 @@ static int pg_query(struct db *db, const struct db_sql *sql, const struct db_arg
   int lengths[DB_ARGS_MAX];
   char numbers[DB_ARGS_MAX][PG_I64_TEXT_BYTES];
   for (size_t i = 0; i < nargs; i++) {
-    if (args[i].type == DB_ARG_NULL) values[i] = NULL, lengths[i] = 0;
+    if (args[i].type == DB_ARG_NULL)
+      values[i] = NULL, lengths[i] = 0;
     else if (args[i].type == DB_ARG_I64) {
       int n = snprintf(numbers[i], PG_I64_TEXT_BYTES, "%lld", (long long)args[i].i64);
       values[i] = numbers[i], lengths[i] = n;
-    } else values[i] = args[i].text.data, lengths[i] = (int)args[i].text.len;
+    } else
+      values[i] = args[i].text.data, lengths[i] = (int)args[i].text.len;
   }
   PGresult *r = pg_run(p, sql, (int)nargs, values, lengths);
   if (PQstatus(p->conn) == CONNECTION_BAD && pg_reconnect(p)) {
@@ -200,16 +202,16 @@ static void pg_close(struct db *db) {
 }
 
 static const struct db_driver pg_driver = {
-  .exec_simple = pg_exec_simple,
-  .begin_sql = pg_begin_sql,
-  .query = pg_query,
-  .next = pg_next,
-  .col_i64 = pg_col_i64,
-  .col_text = pg_col_text,
-  .col_is_null = pg_col_is_null,
-  .changes = pg_changes,
-  .rows_done = pg_rows_done,
-  .close = pg_close,
+    .exec_simple = pg_exec_simple,
+    .begin_sql = pg_begin_sql,
+    .query = pg_query,
+    .next = pg_next,
+    .col_i64 = pg_col_i64,
+    .col_text = pg_col_text,
+    .col_is_null = pg_col_is_null,
+    .changes = pg_changes,
+    .rows_done = pg_rows_done,
+    .close = pg_close,
 };
 
 /* Splits our own `prepare=off` option out of the URL's query before libpq sees it. */
@@ -217,8 +219,10 @@ static bool strip_prepare_option(char *url) {
   char *opt = strstr(url, "prepare=off");
   if (!opt) return true;
   char *end = opt + strlen("prepare=off");
-  if (*end == '&') end++;
-  else if (opt > url && (opt[-1] == '&' || opt[-1] == '?')) opt--;
+  if (*end == '&')
+    end++;
+  else if (opt > url && (opt[-1] == '&' || opt[-1] == '?'))
+    opt--;
   memmove(opt, end, strlen(end) + 1);
   return false;
 }

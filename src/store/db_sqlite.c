@@ -169,16 +169,16 @@ static void sqlite_close(struct db *db) {
 }
 
 static const struct db_driver sqlite_driver = {
-  .exec_simple = sqlite_exec_simple,
-  .begin_sql = sqlite_begin_sql,
-  .query = sqlite_query,
-  .next = sqlite_next,
-  .col_i64 = sqlite_col_i64,
-  .col_text = sqlite_col_text,
-  .col_is_null = sqlite_col_is_null,
-  .changes = sqlite_changes,
-  .rows_done = sqlite_rows_done,
-  .close = sqlite_close,
+    .exec_simple = sqlite_exec_simple,
+    .begin_sql = sqlite_begin_sql,
+    .query = sqlite_query,
+    .next = sqlite_next,
+    .col_i64 = sqlite_col_i64,
+    .col_text = sqlite_col_text,
+    .col_is_null = sqlite_col_is_null,
+    .changes = sqlite_changes,
+    .rows_done = sqlite_rows_done,
+    .close = sqlite_close,
 };
 
 /* Creates the directory that will hold the database file, one level (var/ in a checkout). */
@@ -209,7 +209,8 @@ int db_sqlite_open(const char *path, struct db **out, char error[DB_ERROR_BYTES]
                       NULL, NULL, NULL);
   }
   if (rc != SQLITE_OK) {
-    snprintf(error, DB_ERROR_BYTES, "sqlite %s: %s", path, s->handle ? sqlite3_errmsg(s->handle) : "cannot open");
+    snprintf(error, DB_ERROR_BYTES, "sqlite %s: %s", path,
+             s->handle ? sqlite3_errmsg(s->handle) : "cannot open");
     sqlite3_close(s->handle);
     free(s);
     return HT_EIO;

@@ -10,9 +10,10 @@ DB_SQL(SQL_IDEM_INSERT, "INSERT INTO idempotency_keys (scope, key, request_hash,
                         " VALUES ($1, $2, $3, $4, 'in_flight', $5) ON CONFLICT DO NOTHING");
 DB_SQL(SQL_IDEM_GET, "SELECT request_hash, state, status, content_type, location, body, created_at_ms"
                      " FROM idempotency_keys WHERE scope = $1 AND key = $2 FOR UPDATE");
-DB_SQL(SQL_IDEM_TAKEOVER, "UPDATE idempotency_keys SET request_hash = $3, owner = $4, state = 'in_flight',"
-                          " status = NULL, content_type = NULL, location = NULL, body = NULL, created_at_ms = $5"
-                          " WHERE scope = $1 AND key = $2");
+DB_SQL(SQL_IDEM_TAKEOVER,
+       "UPDATE idempotency_keys SET request_hash = $3, owner = $4, state = 'in_flight',"
+       " status = NULL, content_type = NULL, location = NULL, body = NULL, created_at_ms = $5"
+       " WHERE scope = $1 AND key = $2");
 DB_SQL(SQL_IDEM_COMPLETE, "UPDATE idempotency_keys SET state = 'done', status = $4, content_type = $5,"
                           " location = $6, body = $7 WHERE scope = $1 AND key = $2 AND owner = $3"
                           " AND state = 'in_flight'");
@@ -37,16 +38,16 @@ static int judge_existing(struct db *db, struct arena *arena, const struct db_ro
   bool abandoned = str_eq(state, STR_LIT("in_flight")) && created_at_ms < now_ms - IDEMPOTENCY_LEASE_MS;
   if (expired || abandoned) {
     *result = IDEM_CLAIMED;
-    return db_exec(db, &SQL_IDEM_TAKEOVER,
-                   DB_ARGS(DB_I64(scope), DB_TEXT(key), DB_TEXT(request_hash), DB_TEXT(owner), DB_I64(now_ms)),
-                   NULL);
+    return db_exec(
+        db, &SQL_IDEM_TAKEOVER,
+        DB_ARGS(DB_I64(scope), DB_TEXT(key), DB_TEXT(request_hash), DB_TEXT(owner), DB_I64(now_ms)), NULL);
+  }
+  if (str_eq(state, STR_LIT("in_flight"))) {
+    *result = IDEM_IN_FLIGHT; /* whatever its body: retry once the first has finished */
+    return HT_OK;
   }
   if (!str_eq(db_text(rows, 0), request_hash)) {
     *result = IDEM_MISMATCH;
-    return HT_OK;
-  }
-  if (str_eq(state, STR_LIT("in_flight"))) {
-    *result = IDEM_IN_FLIGHT;
     return HT_OK;
   }
   *result = IDEM_REPLAY;
@@ -62,9 +63,9 @@ static int claim_in_transaction(struct db *db, struct arena *arena, int64_t scop
                                 struct str request_hash, struct str owner, int64_t now_ms,
                                 enum idem_claim *result, struct idem_response *stored) {
   int64_t inserted = 0;
-  int rc = db_exec(db, &SQL_IDEM_INSERT,
-                   DB_ARGS(DB_I64(scope), DB_TEXT(key), DB_TEXT(request_hash), DB_TEXT(owner), DB_I64(now_ms)),
-                   &inserted);
+  int rc = db_exec(
+      db, &SQL_IDEM_INSERT,
+      DB_ARGS(DB_I64(scope), DB_TEXT(key), DB_TEXT(request_hash), DB_TEXT(owner), DB_I64(now_ms)), &inserted);
   if (rc || inserted == 1) {
     *result = IDEM_CLAIMED;
     return rc;
@@ -82,8 +83,9 @@ static int claim_in_transaction(struct db *db, struct arena *arena, int64_t scop
   return rc;
 }
 
-int store_idem_claim(struct db *db, struct arena *arena, int64_t scope, struct str key, struct str request_hash,
-                     struct str owner, int64_t now_ms, enum idem_claim *result, struct idem_response *stored) {
+int store_idem_claim(struct db *db, struct arena *arena, int64_t scope, struct str key,
+                     struct str request_hash, struct str owner, int64_t now_ms, enum idem_claim *result,
+                     struct idem_response *stored) {
   int rc = db_begin(db, true);
   if (rc) return rc;
   rc = claim_in_transaction(db, arena, scope, key, request_hash, owner, now_ms, result, stored);

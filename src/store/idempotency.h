@@ -38,8 +38,9 @@ struct idem_response {
 /* Claims (`scope`, `key`) for the request identified by `owner`, whose method, path and body
  * hash to `request_hash`. Runs its own write transaction; the connection must have none open.
  * On IDEM_REPLAY `stored` is filled with copies in `arena`. */
-int store_idem_claim(struct db *db, struct arena *arena, int64_t scope, struct str key, struct str request_hash,
-                     struct str owner, int64_t now_ms, enum idem_claim *result, struct idem_response *stored);
+int store_idem_claim(struct db *db, struct arena *arena, int64_t scope, struct str key,
+                     struct str request_hash, struct str owner, int64_t now_ms, enum idem_claim *result,
+                     struct idem_response *stored);
 
 /* Stores the final response for a claim still owned by `owner`. Meant to run inside the
  * request's own transaction. HT_ECONFLICT when the claim was taken over meanwhile. */

@@ -37,7 +37,8 @@ int store_merchant_get(struct db *db, struct arena *arena, int64_t id, struct me
 int store_apikey_create(struct db *db, int64_t merchant_id, struct str key_hash_hex, struct str prefix,
                         int64_t now_ms, int64_t *key_id) {
   return db_query_i64(db, &SQL_APIKEY_INSERT,
-                      DB_ARGS(DB_I64(merchant_id), DB_TEXT(key_hash_hex), DB_TEXT(prefix), DB_I64(now_ms)), key_id);
+                      DB_ARGS(DB_I64(merchant_id), DB_TEXT(key_hash_hex), DB_TEXT(prefix), DB_I64(now_ms)),
+                      key_id);
 }
 
 int store_apikey_authenticate(struct db *db, struct str key_hash_hex, int64_t *merchant_id) {

@@ -14,10 +14,12 @@ extern const size_t store_migrations_count;
 /* Any constant works; it only has to be the same on every node (PostgreSQL advisory lock). */
 #define MIGRATION_LOCK_ID 0x487574 /* "Hut" */
 
-DB_SQL(SQL_CREATE_MIGRATIONS, "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                              " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at_ms BIGINT NOT NULL)");
+DB_SQL(SQL_CREATE_MIGRATIONS,
+       "CREATE TABLE IF NOT EXISTS schema_migrations ("
+       " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at_ms BIGINT NOT NULL)");
 DB_SQL(SQL_MIGRATION_APPLIED, "SELECT count(*) FROM schema_migrations WHERE version = $1");
-DB_SQL(SQL_MIGRATION_RECORD, "INSERT INTO schema_migrations (version, name, applied_at_ms) VALUES ($1, $2, $3)");
+DB_SQL(SQL_MIGRATION_RECORD,
+       "INSERT INTO schema_migrations (version, name, applied_at_ms) VALUES ($1, $2, $3)");
 DB_SQL(SQL_MIGRATION_LOCK, "SELECT pg_advisory_xact_lock($1)");
 
 static const char *engine_dir(enum db_engine engine) {
@@ -35,7 +37,8 @@ int store_schema_version_latest(enum db_engine engine) {
   int latest = 0;
   for (size_t i = 0; i < store_migrations_count; i++) {
     const char *name = store_migrations[i].name;
-    if (strncmp(name, dir, strlen(dir)) == 0 && migration_version(name) > latest) latest = migration_version(name);
+    if (strncmp(name, dir, strlen(dir)) == 0 && migration_version(name) > latest)
+      latest = migration_version(name);
   }
   return latest;
 }
@@ -44,14 +47,16 @@ static int apply_one(struct db *db, const struct embedded_file *file, int64_t no
   int version = migration_version(file->name);
   int rc = db_begin(db, true);
   if (rc) return rc;
-  if (db_engine(db) == DB_ENGINE_POSTGRES) rc = db_exec(db, &SQL_MIGRATION_LOCK, DB_ARGS(DB_I64(MIGRATION_LOCK_ID)), NULL);
+  if (db_engine(db) == DB_ENGINE_POSTGRES)
+    rc = db_exec(db, &SQL_MIGRATION_LOCK, DB_ARGS(DB_I64(MIGRATION_LOCK_ID)), NULL);
   int64_t count = 0;
   if (rc == HT_OK) rc = db_query_i64(db, &SQL_MIGRATION_APPLIED, DB_ARGS(DB_I64(version)), &count);
   *applied = false;
   if (rc == HT_OK && count == 0) {
     rc = db_exec_script(db, (const char *)file->data);
     if (rc == HT_OK)
-      rc = db_exec(db, &SQL_MIGRATION_RECORD, DB_ARGS(DB_I64(version), DB_CSTR(file->name), DB_I64(now_ms)), NULL);
+      rc = db_exec(db, &SQL_MIGRATION_RECORD, DB_ARGS(DB_I64(version), DB_CSTR(file->name), DB_I64(now_ms)),
+                   NULL);
     *applied = rc == HT_OK;
   }
   if (rc == HT_OK) return db_commit(db);

@@ -57,7 +57,8 @@ int db_pool_acquire(struct db_pool *pool, struct db **out) {
   if (deadline.tv_nsec >= 1000000000L) deadline.tv_sec++, deadline.tv_nsec -= 1000000000L;
   pthread_mutex_lock(&pool->lock);
   int wait = 0;
-  while (pool->idle_count == 0 && wait != ETIMEDOUT) wait = pthread_cond_timedwait(&pool->released, &pool->lock, &deadline);
+  while (pool->idle_count == 0 && wait != ETIMEDOUT)
+    wait = pthread_cond_timedwait(&pool->released, &pool->lock, &deadline);
   int rc = HT_EBUSY;
   if (pool->idle_count > 0) {
     *out = pool->idle[--pool->idle_count];

@@ -7,13 +7,15 @@
   "id, merchant_id, title, description, price_minor, currency, stock, image_url, status, created_at_ms,"     \
   " updated_at_ms"
 
-DB_SQL(SQL_PRODUCT_INSERT,
-       "INSERT INTO products (merchant_id, title, description, price_minor, currency, stock, image_url, status,"
-       " created_at_ms, updated_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id");
+DB_SQL(
+    SQL_PRODUCT_INSERT,
+    "INSERT INTO products (merchant_id, title, description, price_minor, currency, stock, image_url, status,"
+    " created_at_ms, updated_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id");
 DB_SQL(SQL_PRODUCT_GET, "SELECT " PRODUCT_COLUMNS " FROM products WHERE id = $1 AND merchant_id = $2");
-DB_SQL(SQL_PRODUCT_UPDATE, "UPDATE products SET title = $3, description = $4, price_minor = $5, currency = $6,"
-                           " stock = $7, image_url = $8, status = $9, updated_at_ms = $10"
-                           " WHERE id = $1 AND merchant_id = $2");
+DB_SQL(SQL_PRODUCT_UPDATE,
+       "UPDATE products SET title = $3, description = $4, price_minor = $5, currency = $6,"
+       " stock = $7, image_url = $8, status = $9, updated_at_ms = $10"
+       " WHERE id = $1 AND merchant_id = $2");
 /* $3 and $4 pick the statuses: equal values select one status, 'active'/'draft' the current
  * catalogue, and '*' everything. */
 DB_SQL(SQL_PRODUCT_LIST, "SELECT " PRODUCT_COLUMNS " FROM products WHERE merchant_id = $1 AND id < $2"
@@ -51,7 +53,8 @@ int store_product_create(struct db *db, struct product *p, int64_t now_ms) {
                       &p->id);
 }
 
-int store_product_get(struct db *db, struct arena *arena, int64_t merchant_id, int64_t id, struct product *out) {
+int store_product_get(struct db *db, struct arena *arena, int64_t merchant_id, int64_t id,
+                      struct product *out) {
   struct db_rows rows;
   int rc = db_query(db, &SQL_PRODUCT_GET, DB_ARGS(DB_I64(id), DB_I64(merchant_id)), &rows);
   if (rc == HT_OK) {
@@ -91,10 +94,10 @@ int store_product_list(struct db *db, struct arena *arena, int64_t merchant_id, 
   if (before_id <= 0) before_id = INT64_MAX;
   struct db_rows rows;
   *count = 0;
-  int rc = db_query(db, &SQL_PRODUCT_LIST,
-                    DB_ARGS(DB_I64(merchant_id), DB_I64(before_id), DB_CSTR(status_a), DB_CSTR(status_b),
-                            DB_I64(limit)),
-                    &rows);
+  int rc = db_query(
+      db, &SQL_PRODUCT_LIST,
+      DB_ARGS(DB_I64(merchant_id), DB_I64(before_id), DB_CSTR(status_a), DB_CSTR(status_b), DB_I64(limit)),
+      &rows);
   int step = 0;
   while (rc == HT_OK && *count < limit && (step = db_next(&rows)) == 1) {
     rc = read_product(&rows, arena, &out[*count]);

@@ -34,7 +34,8 @@ enum product_listing { PRODUCTS_CURRENT, PRODUCTS_ACTIVE, PRODUCTS_DRAFT, PRODUC
 int store_product_create(struct db *db, struct product *p, int64_t now_ms);
 
 /* Reads product `id` of `merchant_id`. HT_ENOTFOUND when absent or another merchant's. */
-int store_product_get(struct db *db, struct arena *arena, int64_t merchant_id, int64_t id, struct product *out);
+int store_product_get(struct db *db, struct arena *arena, int64_t merchant_id, int64_t id,
+                      struct product *out);
 
 /* Writes every mutable field of `p` (matched by id and merchant) and bumps updated_at.
  * HT_ENOTFOUND when no such row. */

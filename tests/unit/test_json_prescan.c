@@ -54,7 +54,8 @@ static void test_integer_range_names_field(void **state) {
   struct json_prescan_result r;
   assert_int_equal(json_prescan(S("{\"p\":9223372036854775807,\"q\":-9223372036854775808}"), 8, &r), HT_OK);
   assert_int_equal(json_prescan(S("{\"p\":1.5e300,\"q\":99999999999999999999.0}"), 8, &r), HT_OK); /* reals */
-  assert_int_equal(json_prescan(S("{\"title\":\"x\",\"price_minor\":9223372036854775808}"), 8, &r), HT_EINVAL);
+  assert_int_equal(json_prescan(S("{\"title\":\"x\",\"price_minor\":9223372036854775808}"), 8, &r),
+                   HT_EINVAL);
   assert_int_equal(r.problem, JSON_PRESCAN_INT_RANGE);
   assert_string_equal(r.field, "price_minor");
   assert_int_equal(json_prescan(S("{\"items\":[1,-9223372036854775809]}"), 8, &r), HT_EINVAL);
@@ -81,7 +82,7 @@ int main(void) {
       cmocka_unit_test(test_invalid_utf8_names_field),
       cmocka_unit_test(test_bad_escapes),
       cmocka_unit_test(test_integer_range_names_field),
-    cmocka_unit_test(test_long_path_is_cut),
+      cmocka_unit_test(test_long_path_is_cut),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

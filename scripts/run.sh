@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# `make run`: builds (done by make), applies migrations, seeds the demo store once, prints
+# the demo merchant's API key and the URLs to open, and starts hutong on 127.0.0.1:8080 with
+# SQLite at var/hutong.db.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export HUTONG_DB="${HUTONG_DB:-sqlite:var/hutong.db}"
+export HUTONG_LISTEN="${HUTONG_LISTEN:-127.0.0.1:8080}"
+export HUTONG_PUBLIC_URL="${HUTONG_PUBLIC_URL:-http://$HUTONG_LISTEN}"
+mkdir -p var
+bin=build/src/hutong
+
+"$bin" migrate
+seed=$("$bin" demo seed)
+merchant_id=$(sed -n 's/^merchant_id=//p' <<<"$seed")
+api_key=$(sed -n 's/^api_key=//p' <<<"$seed")
+
+cat <<EOT
+
+  hutong demo store (merchant $merchant_id)
+  API key:   $api_key
+  Health:    $HUTONG_PUBLIC_URL/healthz
+  Products:  curl -H 'Authorization: Bearer $api_key' $HUTONG_PUBLIC_URL/v1/products
+
+EOT
+exec "$bin" serve

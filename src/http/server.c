@@ -155,8 +155,13 @@ static void answer_unrouted(struct exchange *ex) {
     response_error(req, res, 405, "method_not_allowed", NULL, "%.*s is not allowed here; allowed: %s",
                    STR_FMT(req->method_name), ex->allow);
     response_header(req, res, "Allow", ex->allow);
-  } else if (request_wants_html(req) && ex->server->config.not_found_html) {
-    ex->server->config.not_found_html(req, res);
+  } else if (request_wants_html(req)) {
+    if (ex->server->config.not_found_html)
+      ex->server->config.not_found_html(req, res);
+    else
+      response_body(req, res, 404, "text/html; charset=utf-8",
+                    STR_LIT("<!doctype html><meta charset=utf-8><title>Not found</title>"
+                            "<h1>Not found · 页面不存在</h1><p>Nothing lives at this address.</p>"));
   } else {
     response_error(req, res, 404, "not_found", NULL, "no such resource: %.*s", STR_FMT(req->path));
   }

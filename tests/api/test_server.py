@@ -26,7 +26,8 @@ def test_not_found_json_and_html(anon):
     r = anon.get("/nope")
     assert r.status == 404 and r.json["error"]["code"] == "not_found"
     r = anon.get("/nope", headers={"Accept": "text/html,application/xhtml+xml"})
-    assert r.status == 404
+    assert r.status == 404 and r.header("Content-Type").startswith("text/html")
+    assert "<h1>" in r.text
 
 
 def test_metrics_count_requests_by_route(anon):

@@ -1,7 +1,7 @@
 /* client.c — User-Agent classification and per-class capabilities (see client.h).
  *
  * Each rule group is a short function returning CLIENT_UNKNOWN when it does not apply;
- * client_detect() calls them in the documented order. All scans are memmem() over the
+ * client_detect() calls them in the documented order. All scans are substring searches over the
  * clipped User-Agent, so the cost is bounded by CLIENT_UA_BYTES_MAX times the number of
  * markers (about forty). */
 #include "core/client.h"
@@ -42,10 +42,19 @@ static const char *const os_names[CLIENT_OS_COUNT] = {
 
 /* ---- matching helpers ------------------------------------------------------------- */
 
-/* Where `lit` occurs in `ua` at or after `from`, or NULL. */
+/* Where `lit` (non-empty) occurs in `ua` at or after `from`, or NULL. memchr() on the first
+ * byte and then memcmp(): on User-Agent-sized haystacks this is about twice as fast as
+ * memmem(), whose setup costs more than the search. */
 static const char *find_from(struct str ua, size_t from, const char *lit, size_t lit_len) {
   if (from >= ua.len) return NULL;
-  return memmem(ua.data + from, ua.len - from, lit, lit_len);
+  const char *p = ua.data + from, *end = ua.data + ua.len;
+  while ((size_t)(end - p) >= lit_len) {
+    p = memchr(p, lit[0], (size_t)(end - p) - lit_len + 1);
+    if (!p) return NULL;
+    if (memcmp(p, lit, lit_len) == 0) return p;
+    p++;
+  }
+  return NULL;
 }
 
 static bool has_len(struct str ua, const char *lit, size_t lit_len) {
@@ -145,21 +154,41 @@ static enum client_class detect_tencent_weibo(struct str ua) {
 
 /* ---- bots ------------------------------------------------------------------------- */
 
-/* Named fetchers whose UA has no generic bot word, and plain HTTP libraries (no page is
- * rendered for a person behind them). */
+/* Named fetchers whose UA has no generic bot word: link previews (Facebook and iMessage,
+ * WhatsApp, Skype/Teams, Bluesky, KakaoTalk, Mastodon, Embedly, Iframely, VK), Google's
+ * non-"bot" agents (`AdsBot-Google`, `Storebot-Google`, `Google-InspectionTool`,
+ * `GoogleOther`, ...), page testers (Lighthouse, WebPageTest, Prerender), and plain HTTP
+ * libraries, behind which no person looks at a page. Also a URL: crawlers put a contact
+ * page in their UA (`+http://www.google.com/bot.html`); browsers and in-app web views never
+ * do (checked over the 40 000 UAs of matomo-org/device-detector's test fixtures: only feed
+ * readers and podcast players, which render no page either, carry one).
+ * `HeadlessChrome` is deliberately absent: our own browser tests drive headless Chromium
+ * and must see the landing a person sees. */
 static const char *const bot_markers[] = {
     "facebookexternalhit",
     "Facebot",
     "WhatsApp/",
     "SkypeUriPreview",
-    "Google-",
-    "Yahoo! Slurp",
-    "ia_archiver",
+    "Cardyb/",
+    "kakaotalk-scrap",
+    "Mastodon/",
     "Embedly",
     "Iframely",
     "vkShare",
+    "Google-",
+    "-Google",
+    "GoogleOther",
+    "GoogleImageProxy",
+    "Google Favicon",
+    "Google Page Speed",
+    "Google Search Console",
+    "GoogleAdSense",
+    "Yahoo! Slurp",
+    "ia_archiver",
     "W3C_Validator",
-    "Mastodon/",
+    "Lighthouse",
+    "PTST/",
+    "Prerender",
     "curl/",
     "Wget/",
     "python-requests/",
@@ -170,19 +199,46 @@ static const char *const bot_markers[] = {
     "node-fetch/",
     "axios/",
     "Java/",
+    "http://",
+    "https://",
 };
 
 /* Generic words crawlers put in their names, matched ignoring case. */
 static const char *const bot_words[] = {"spider", "crawler", "preview", "fetcher", "scraper"};
 
-/* `bot` / `Bot` ending a word: Googlebot, bingbot, Twitterbot, AhrefsBot, Slackbot-..., but
- * neither `CUBOT` nor `Cubot` (a phone brand) nor `bottle`. */
-static bool has_bot_suffix(struct str ua) {
-  for (size_t i = 0; i + 3 <= ua.len; i++) {
-    if ((ua.data[i] != 'b' && ua.data[i] != 'B') || memcmp(ua.data + i + 1, "ot", 2) != 0) continue;
-    if (i + 3 < ua.len && ascii_alpha(ua.data[i + 3])) continue;
-    if (i >= 2 && (ua.data[i - 2] | 0x20) == 'c' && (ua.data[i - 1] | 0x20) == 'u') continue;
-    return true;
+/* The device comment of an Android UA, `(Linux; Android 7.0; M bot 51 Build/NRD90M)`: phone
+ * makers name models "Spider 8", "IDbot553" or "XBot Junior", so generic bot words inside
+ * it do not count. Returns an empty view when the first comment is no Android one. */
+static struct str android_device_comment(struct str ua) {
+  if (ua.len == 0) return ua;
+  const char *open = memchr(ua.data, '(', ua.len);
+  if (!open) return (struct str){ua.data, 0};
+  size_t from = (size_t)(open - ua.data);
+  const char *close = memchr(open, ')', ua.len - from);
+  struct str comment = {open, close ? (size_t)(close - open) : ua.len - from};
+  return has_len(comment, "Android", 7) ? comment : (struct str){ua.data, 0};
+}
+
+/* `bot` / `Bot` ending a word at `i`: Googlebot, bingbot, Twitterbot, AhrefsBot, Slackbot-...,
+ * but neither `CUBOT` nor `Cubot` (a phone brand) nor `bottle`. */
+static bool bot_suffix_at(struct str ua, size_t i) {
+  if ((ua.data[i] != 'b' && ua.data[i] != 'B') || memcmp(ua.data + i + 1, "ot", 2) != 0) return false;
+  if (i + 3 < ua.len && ascii_alpha(ua.data[i + 3])) return false;
+  return !(i >= 2 && (ua.data[i - 2] | 0x20) == 'c' && (ua.data[i - 1] | 0x20) == 'u');
+}
+
+/* True when a generic bot word or a `...bot` name occurs outside `skip`. */
+static bool has_generic_bot_word(struct str ua, struct str skip) {
+  size_t skip_from = (size_t)(skip.data - ua.data), skip_to = skip_from + skip.len;
+  for (size_t i = 0; i < ua.len; i++) {
+    char lower = (char)(ua.data[i] | 0x20);
+    if (!strchr("bscpf", lower) || (i >= skip_from && i < skip_to)) continue;
+    if (i + 3 <= ua.len && bot_suffix_at(ua, i)) return true;
+    struct str rest = {ua.data + i, ua.len - i};
+    for (size_t w = 0; w < sizeof bot_words / sizeof bot_words[0]; w++) {
+      struct str word = str_from_cstr(bot_words[w]);
+      if (rest.len >= word.len && str_eq_nocase((struct str){rest.data, word.len}, word)) return true;
+    }
   }
   return false;
 }
@@ -190,9 +246,7 @@ static bool has_bot_suffix(struct str ua) {
 static bool is_bot(struct str ua) {
   for (size_t i = 0; i < sizeof bot_markers / sizeof bot_markers[0]; i++)
     if (has_len(ua, bot_markers[i], strlen(bot_markers[i]))) return true;
-  for (size_t i = 0; i < sizeof bot_words / sizeof bot_words[0]; i++)
-    if (str_find(ua, str_from_cstr(bot_words[i]), true) >= 0) return true;
-  return has_bot_suffix(ua);
+  return has_generic_bot_word(ua, android_device_comment(ua));
 }
 
 /* ---- public ----------------------------------------------------------------------- */
@@ -206,12 +260,14 @@ struct client_info client_detect(struct str ua) {
   if (info.cls == CLIENT_UNKNOWN) info.cls = detect_tencent_weibo(ua);
   if (info.cls == CLIENT_UNKNOWN && is_bot(ua)) info.cls = CLIENT_BOT;
   if (info.cls != CLIENT_UNKNOWN) return info;
+  /* HarmonyOS names its form factor first: `(Phone; OpenHarmony 5.0)`, `(PC; OpenHarmony`. */
+  bool harmony_pc = info.os == CLIENT_OS_HARMONYOS && HAS(ua, "(PC;");
   if (info.os == CLIENT_OS_IOS)
     info.cls = CLIENT_IOS_BROWSER;
+  else if (os_is_desktop(info.os) || harmony_pc)
+    info.cls = CLIENT_DESKTOP_BROWSER;
   else if (info.os == CLIENT_OS_ANDROID || info.os == CLIENT_OS_HARMONYOS)
     info.cls = CLIENT_ANDROID_BROWSER;
-  else if (os_is_desktop(info.os))
-    info.cls = CLIENT_DESKTOP_BROWSER;
   return info;
 }
 

@@ -2,14 +2,14 @@
  * share_token.h — share tokens (淘口令): a product code that survives being pasted as text.
  *
  * Apps that ban each other's links still let text through, so a product also travels as a
- * token inside shareable text: `￥7K3QX9G￥`, the delimiter, the product's public code
+ * token inside shareable text: `￥7K3QX9H￥`, the delimiter, the product's public code
  * (code.h), its Luhn mod 32 check symbol, the delimiter again. The token is a pointer to a
  * server-side record; this module only writes and finds its text.
  *
  * Writing. share_token_format() produces `DELIM CODE CHECK DELIM` with one of five
  * delimiters (full-width ￥ U+FFE5 by default, ¥ U+00A5, € U+20AC, $ and full-width ＄
  * U+FF04). share_token_format_digits_first() puts a two-digit number block in front:
- * `16￥7K3QX9G￥`, the digits being the check symbol's value 00..31 in decimal. Why: phone
+ * `17￥7K3QX9H￥`, the digits being the check symbol's value 00..31 in decimal. Why: phone
  * systems let an app ask whether the clipboard *probably holds a number* without reading it
  * (iOS 14+ UIPasteboard detectPatterns(for: [.number]) raises no paste banner and no
  * permission prompt; Android's ClipDescription MIME types can be inspected likewise), so a
@@ -105,7 +105,7 @@ int share_token_format(struct str code, enum share_token_delim delim, char *out,
                        size_t *out_len);
 
 /* Same as share_token_format(), prefixed by the two-digit number block (the check value
- * 00..31 in decimal): `16￥7K3QX9G￥`. Same errors. */
+ * 00..31 in decimal): `17￥7K3QX9H￥`. Same errors. */
 int share_token_format_digits_first(struct str code, enum share_token_delim delim, char *out, size_t out_size,
                                     size_t *out_len);
 

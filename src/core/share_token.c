@@ -104,25 +104,46 @@ struct units {
   size_t count;
 };
 
+static enum unit_kind ascii_punct_kind(uint32_t c) {
+  switch (c) {
+  case '/':
+  case '@':
+  case '_':
+  case '-':
+  case '=':
+  case '&':
+  case '%':
+  case '#':
+  case '+':
+  case '~':
+  case '\\': return UNIT_JOIN;
+  case '.':
+  case ':':
+  case '?': return UNIT_SOFT;
+  case '$': return UNIT_DELIM;
+  default: return UNIT_SEP;
+  }
+}
+
 static void classify(uint32_t cp, struct unit *u) {
   if ((cp >= 0xFF10 && cp <= 0xFF19) || (cp >= 0xFF21 && cp <= 0xFF3A) || (cp >= 0xFF41 && cp <= 0xFF5A))
     cp -= FULLWIDTH_ASCII_OFFSET;
-  u->kind = UNIT_SEP;
-  for (unsigned i = 0; i < SHARE_TOKEN_DELIM_COUNT; i++)
-    if (cp == delims[i].cp) u->kind = UNIT_DELIM;
-  if (cp > 0x7F || u->kind == UNIT_DELIM) return;
+  if (cp > 0x7F) {
+    u->kind = UNIT_SEP;
+    for (unsigned i = 0; i < SHARE_TOKEN_DELIM_COUNT; i++)
+      if (cp == delims[i].cp) u->kind = UNIT_DELIM;
+    return;
+  }
   bool digit = cp >= '0' && cp <= '9';
   bool letter = (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z');
-  if (digit || letter) {
-    int v = code_symbol_value(cp);
-    u->kind = v >= 0 ? UNIT_SYMBOL : UNIT_ALNUM;
-    u->value = v >= 0 ? (uint8_t)v : 0;
-    u->flags = digit ? UNIT_DIGIT : UNIT_LETTER;
-  } else if (strchr("/@_-=&%#+~\\", (int)cp) && cp != 0) {
-    u->kind = UNIT_JOIN;
-  } else if (cp == '.' || cp == ':' || cp == '?') {
-    u->kind = UNIT_SOFT;
+  if (!digit && !letter) {
+    u->kind = (uint8_t)ascii_punct_kind(cp);
+    return;
   }
+  int v = code_symbol_value(cp);
+  u->kind = v >= 0 ? UNIT_SYMBOL : UNIT_ALNUM;
+  u->value = v >= 0 ? (uint8_t)v : 0;
+  u->flags = digit ? UNIT_DIGIT : UNIT_LETTER;
 }
 
 static int decode_units(struct str text, struct units *units) {
@@ -251,8 +272,11 @@ static bool link_at(struct str text, size_t at, struct str link_host, struct sha
 }
 
 static bool find_link(struct str text, struct str link_host, struct share_token_match *m) {
-  for (size_t i = 0; i + 3 <= text.len; i++)
-    if (memcmp(text.data + i, "://", 3) == 0 && link_at(text, i, link_host, m)) return true;
+  for (const char *p = text.len ? memchr(text.data, ':', text.len) : NULL; p;) {
+    size_t i = (size_t)(p - text.data);
+    if (i + 3 <= text.len && p[1] == '/' && p[2] == '/' && link_at(text, i, link_host, m)) return true;
+    p = i + 1 < text.len ? memchr(p + 1, ':', text.len - i - 1) : NULL;
+  }
   return false;
 }
 

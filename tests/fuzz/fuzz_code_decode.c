@@ -27,11 +27,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     assert(code_check_verify((struct str){out, n + 1}) == HT_OK);
     out[n] = '\0';
   }
+  /* Leading zeros may make a long code decode to a small value: round-trip at its length
+   * only when that length is encodable. */
   uint64_t value;
-  if (code_decode_u64(code, &value) == HT_OK) {
+  if (code_decode_u64(code, &value) == HT_OK && n <= CODE_U64_LEN_MAX) {
     char back[CODE_U64_LEN_MAX + 1];
-    assert(n <= CODE_U64_LEN_MAX && code_encode_u64(value, n, back, sizeof back) == HT_OK);
-    assert(memcmp(back, out, n) == 0);
+    assert(code_encode_u64(value, n, back, sizeof back) == HT_OK && memcmp(back, out, n) == 0);
   }
   return 0;
 }

@@ -117,9 +117,8 @@ static enum client_class detect_lark(struct str ua) {
               HAS(ua, "ChannelName/Lark");
   if (!lark) return CLIENT_UNKNOWN;
   if (HAS(ua, "ChannelName/Lark")) return CLIENT_LARK;
-  if (HAS(ua, "Feishu")) return CLIENT_FEISHU; /* ChannelName/Feishu, appname/Feishu */
-  const char *locale = find_from(ua, 0, "LarkLocale/zh", sizeof "LarkLocale/zh" - 1);
-  return locale ? CLIENT_FEISHU : CLIENT_LARK;
+  if (HAS(ua, "Feishu")) return CLIENT_FEISHU;                   /* ChannelName/Feishu, appname/Feishu */
+  return HAS(ua, "LarkLocale/zh") ? CLIENT_FEISHU : CLIENT_LARK; /* a guess; see client.h */
 }
 
 static enum client_class detect_bytedance(struct str ua) {

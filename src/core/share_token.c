@@ -164,8 +164,8 @@ static bool is_word(const struct units *units, size_t i) {
   return i < units->count && (units->at[i].kind == UNIT_SYMBOL || units->at[i].kind == UNIT_ALNUM);
 }
 
-/* True when unit `i` (just outside a word, `outward` steps further away) glues that word to
- * its neighbour: a hard joiner always, a soft one when a word character lies beyond it. */
+/* True when unit `i`, just outside a word, glues that word to its neighbour: a hard joiner
+ * always, a soft one only when unit `beyond` (one step further out) is a word character. */
 static bool glues(const struct units *units, size_t i, size_t beyond) {
   if (i >= units->count) return false;
   if (units->at[i].kind == UNIT_JOIN) return true;

@@ -116,7 +116,8 @@ int share_token_format_digits_first(struct str code, enum share_token_delim deli
  * candidate is found; HT_ECHECKSUM with `*match` filled when the only candidates have a
  * wrong check symbol; HT_ENOTFOUND when there is none; HT_ETOOBIG when text is longer than
  * SHARE_TOKEN_TEXT_BYTES_MAX; HT_EINVAL when it is not valid UTF-8. `*match` is zeroed
- * first in every case. Pure; the text is only read. */
+ * first in every case. Pure; the text is only read. Uses about 24 KiB of stack (one 6-byte
+ * entry per code point of a maximal text). */
 int share_token_find(struct str text, struct str link_host, struct share_token_match *match);
 
 #endif

@@ -10,11 +10,11 @@ packages_build=(
   build-essential meson ninja-build pkg-config clang-format
   libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev libqrencode-dev libpng-dev
   libcairo2-dev libssl-dev libcurl4-openssl-dev libidn2-dev libpsl-dev libicu-dev
-  libargon2-dev fonts-noto-cjk sqlite3 curl ca-certificates
+  libargon2-dev libpango1.0-dev fonts-noto-cjk sqlite3 curl ca-certificates
 )
 # Tools the test suites and benchmarks drive (real decoders, real servers, real browser).
 packages_test=(
-  libcmocka-dev python3 python3-pytest zbar-tools poppler-utils postgresql nginx-light wrk
+  libcmocka-dev python3 python3-pytest zbar-tools librsvg2-bin poppler-utils postgresql nginx-light wrk
   valgrind clang libclang-rt-14-dev nodejs npm chromium procps
 )
 

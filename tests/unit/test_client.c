@@ -101,7 +101,14 @@ static void test_tricky_negatives(void **state) {
   assert_int_equal(
       cls_of("Mozilla/5.0 (Linux; Android 13) Chrome/120 Mobile Safari/537.36 BytedanceWebview/d8a21c6"),
       CLIENT_BYTEDANCE);
-  /* Lark without a channel: decided by the UI language. */
+  /* The channel decides over the UI language... */
+  assert_int_equal(
+      cls_of("Mozilla/5.0 (iPhone; CPU iPhone OS 17_1) Lark/7.0.0 LarkLocale/zh_CN ChannelName/Lark"),
+      CLIENT_LARK);
+  assert_int_equal(
+      cls_of("Mozilla/5.0 (iPhone; CPU iPhone OS 17_1) Lark/7.0.0 LarkLocale/en_US appname/Feishu;"),
+      CLIENT_FEISHU);
+  /* ...and without a channel the UI language is all there is. */
   assert_int_equal(cls_of("Mozilla/5.0 (Macintosh) Lark/7.0.0 LarkLocale/en_US"), CLIENT_LARK);
   assert_int_equal(cls_of("Mozilla/5.0 (Macintosh) Lark/7.0.0 LarkLocale/zh_TW"), CLIENT_FEISHU);
   assert_int_equal(cls_of("Mozilla/5.0 (Macintosh) SkyLark/7.0.0"), CLIENT_DESKTOP_BROWSER);

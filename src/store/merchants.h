@@ -11,11 +11,14 @@
 #include <stdint.h>
 
 #include "core/arena.h"
+#include "core/code.h"
 #include "store/db.h"
 
 struct merchant {
   int64_t id;
   struct str name;
+  char code[CODE_PUBLIC_LEN + 1]; /* the store's public code (/S/{code}) */
+  struct str app_link;            /* deep link template with {code}; data NULL when none */
   int64_t created_at_ms;
 };
 
@@ -27,7 +30,8 @@ struct api_key_info {
   int64_t revoked_at_ms; /* 0 while active */
 };
 
-/* Creates a merchant; stores its id in `*id`. */
+/* Creates a merchant with a fresh store code; stores its id in `*id`. Must run inside a
+ * write transaction (or alone, when it opens its own). */
 int store_merchant_create(struct db *db, struct str name, int64_t now_ms, int64_t *id);
 
 /* Reads merchant `id`, copying strings into `arena`. HT_ENOTFOUND when absent. */

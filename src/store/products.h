@@ -11,11 +11,13 @@
 #include <stdint.h>
 
 #include "core/arena.h"
+#include "core/code.h"
 #include "store/db.h"
 
 struct product {
   int64_t id;
   int64_t merchant_id;
+  char code[CODE_PUBLIC_LEN + 1]; /* public short code, assigned on creation */
   struct str title;
   struct str description;
   int64_t price_minor;
@@ -23,6 +25,7 @@ struct product {
   int64_t stock;
   struct str image_url; /* data == NULL when there is none */
   struct str status;    /* "active", "draft" or "archived" */
+  struct str delivery;  /* "physical", "virtual" or "auto" (auto-delivered): sets escrow timers */
   int64_t created_at_ms;
   int64_t updated_at_ms;
 };
@@ -30,12 +33,16 @@ struct product {
 /* Which statuses a listing includes. */
 enum product_listing { PRODUCTS_CURRENT, PRODUCTS_ACTIVE, PRODUCTS_DRAFT, PRODUCTS_ARCHIVED, PRODUCTS_ALL };
 
-/* Inserts `p` (id and timestamps are filled in from `now_ms`). */
+/* Inserts `p`, reserving its public code (id, code and timestamps are filled in). Must run
+ * inside a write transaction. */
 int store_product_create(struct db *db, struct product *p, int64_t now_ms);
 
 /* Reads product `id` of `merchant_id`. HT_ENOTFOUND when absent or another merchant's. */
 int store_product_get(struct db *db, struct arena *arena, int64_t merchant_id, int64_t id,
                       struct product *out);
+
+/* Reads the product named by public code `code` (any merchant). HT_ENOTFOUND when absent. */
+int store_product_by_code(struct db *db, struct arena *arena, struct str code, struct product *out);
 
 /* Writes every mutable field of `p` (matched by id and merchant) and bumps updated_at.
  * HT_ENOTFOUND when no such row. */

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 struct db_pool;
+struct click_queue;
 
 /* Longest configured public base URL ("https://shop.example.com"). */
 #define APP_PUBLIC_URL_BYTES 256
@@ -19,8 +20,13 @@ struct db_pool;
 #define APP_SECRET_BYTES_MAX 256
 #define APP_SECRET_MIN_BYTES 32
 
+/* Share tokens live 30 days unless the share request says otherwise (issue #3). */
+#define APP_TOKEN_TTL_DAYS_DEFAULT 30
+
 struct app {
   struct db_pool *pool;
+  struct click_queue *clicks;
+  int64_t token_ttl_ms;                  /* default lifetime of a share token */
   char public_url[APP_PUBLIC_URL_BYTES]; /* no trailing slash */
   char secret[APP_SECRET_BYTES_MAX + 1];
   size_t secret_len;

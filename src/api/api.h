@@ -17,6 +17,19 @@ void api_products_get(struct request *req, struct response *res);
 void api_products_update(struct request *req, struct response *res);
 void api_products_archive(struct request *req, struct response *res);
 
+/* links.c */
+void api_links_create(struct request *req, struct response *res);
+void api_links_list(struct request *req, struct response *res);
+void api_links_get(struct request *req, struct response *res);
+void api_links_update(struct request *req, struct response *res);
+void api_links_stats(struct request *req, struct response *res);
+
+/* share.c */
+void api_products_share(struct request *req, struct response *res);
+void api_tokens_resolve(struct request *req, struct response *res);
+void api_handoffs_create(struct request *req, struct response *res);
+void api_handoffs_get(struct request *req, struct response *res);
+
 /* merchant.c */
 void api_merchant_get(struct request *req, struct response *res);
 

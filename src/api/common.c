@@ -81,4 +81,18 @@ json_t *api_time_json(int64_t ms) {
   return json_string(clock_format_rfc3339(ms, text));
 }
 
+bool api_is_http_url(struct str url) {
+  struct str rest;
+  if (url.len >= 7 && str_eq_nocase((struct str){url.data, 7}, STR_LIT("http://")))
+    rest = (struct str){url.data + 7, url.len - 7};
+  else if (url.len >= 8 && str_eq_nocase((struct str){url.data, 8}, STR_LIT("https://")))
+    rest = (struct str){url.data + 8, url.len - 8};
+  else
+    return false;
+  if (rest.len == 0 || rest.data[0] == '/' || rest.data[0] == '?' || rest.data[0] == '#') return false;
+  for (size_t i = 0; i < url.len; i++)
+    if ((unsigned char)url.data[i] <= 0x20 || url.data[i] == 0x7f) return false;
+  return true;
+}
+
 json_t *api_str_json(struct str s) { return s.data ? json_stringn(s.data, s.len) : json_null(); }

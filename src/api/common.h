@@ -24,6 +24,9 @@ json_t *api_cursor_json(struct request *req, int64_t last_id);
 /* A millisecond timestamp as an RFC 3339 JSON string; JSON null for 0. */
 json_t *api_time_json(int64_t ms);
 
+/* True for an absolute http:// or https:// URL with a host and no spaces or controls. */
+bool api_is_http_url(struct str url);
+
 /* A view as a JSON string (NULL data → JSON null). */
 json_t *api_str_json(struct str s);
 

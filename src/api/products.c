@@ -13,6 +13,7 @@
 #include "http/limits.h"
 #include "http/validate.h"
 #include "store/products.h"
+#include "web/urls.h"
 
 /* Product field limits (issue #2): titles 1..200 characters, descriptions up to 5,000. */
 #define PRODUCT_TITLE_CHARS_MAX       200
@@ -30,6 +31,7 @@ static const struct field_rule create_rules[] = {
     {"stock", FIELD_INTEGER, false, false, 0, PRODUCT_STOCK_MAX},
     {"image_url", FIELD_STRING, false, true, 1, URL_BYTES_MAX},
     {"status", FIELD_STRING, false, false, 0, 0},
+    {"delivery", FIELD_STRING, false, false, 0, 0},
 };
 
 /* The same fields, all optional, for PATCH. */
@@ -41,17 +43,25 @@ static const struct field_rule update_rules[] = {
     {"stock", FIELD_INTEGER, false, false, 0, PRODUCT_STOCK_MAX},
     {"image_url", FIELD_STRING, false, true, 1, URL_BYTES_MAX},
     {"status", FIELD_STRING, false, false, 0, 0},
+    {"delivery", FIELD_STRING, false, false, 0, 0},
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-static json_t *product_json(const struct product *p) {
-  return json_pack("{s:s, s:I, s:o, s:o, s:I, s:o, s:I, s:o, s:o, s:o, s:o}", "object", "product", "id",
-                   (json_int_t)p->id, "title", api_str_json(p->title), "description",
-                   api_str_json(p->description), "price_minor", (json_int_t)p->price_minor, "currency",
-                   api_str_json(p->currency), "stock", (json_int_t)p->stock, "image_url",
-                   api_str_json(p->image_url), "status", api_str_json(p->status), "created_at",
-                   api_time_json(p->created_at_ms), "updated_at", api_time_json(p->updated_at_ms));
+static json_t *product_json(struct request *req, const struct product *p) {
+  json_t *out = json_pack("{s:s, s:I, s:s, s:o, s:o, s:I, s:o, s:I, s:o, s:o, s:o, s:o, s:o}", "object",
+                          "product", "id", (json_int_t)p->id, "code", p->code, "title",
+                          api_str_json(p->title), "description", api_str_json(p->description), "price_minor",
+                          (json_int_t)p->price_minor, "currency", api_str_json(p->currency), "stock",
+                          (json_int_t)p->stock, "image_url", api_str_json(p->image_url), "status",
+                          api_str_json(p->status), "delivery", api_str_json(p->delivery), "created_at",
+                          api_time_json(p->created_at_ms), "updated_at", api_time_json(p->updated_at_ms));
+  if (out) {
+    json_object_set_new(out, "url", json_string(url_public(req->app, &req->arena, URL_PRODUCT, p->code)));
+    json_object_set_new(out, "qr_url", json_string(url_qr_image(req->app, &req->arena, p->code, "svg")));
+    json_object_set_new(out, "scan_url", json_string(url_qr_text(req->app, &req->arena, URL_SCAN, p->code)));
+  }
+  return out;
 }
 
 static bool has_control_chars(struct str s, bool allow_newlines) {
@@ -61,20 +71,6 @@ static bool has_control_chars(struct str s, bool allow_newlines) {
     if (c < 0x20 || c == 0x7f) return true;
   }
   return false;
-}
-
-static bool is_http_url(struct str url) {
-  struct str rest;
-  if (url.len >= 7 && str_eq_nocase((struct str){url.data, 7}, STR_LIT("http://")))
-    rest = (struct str){url.data + 7, url.len - 7};
-  else if (url.len >= 8 && str_eq_nocase((struct str){url.data, 8}, STR_LIT("https://")))
-    rest = (struct str){url.data + 8, url.len - 8};
-  else
-    return false;
-  if (rest.len == 0 || rest.data[0] == '/' || rest.data[0] == '?' || rest.data[0] == '#') return false;
-  for (size_t i = 0; i < url.len; i++)
-    if ((unsigned char)url.data[i] <= 0x20 || url.data[i] == 0x7f) return false;
-  return true;
 }
 
 static bool is_product_status(struct str s) {
@@ -111,8 +107,17 @@ static bool apply_fields(struct request *req, struct response *res, json_t *body
   }
   if (json_has(body, "image_url")) {
     p->image_url = json_is_null_field(body, "image_url") ? (struct str){0} : json_get_str(body, "image_url");
-    if (p->image_url.data && !is_http_url(p->image_url)) {
+    if (p->image_url.data && !api_is_http_url(p->image_url)) {
       response_error(req, res, 400, "invalid_url", "image_url", "image_url must be an http or https URL");
+      return false;
+    }
+  }
+  if (json_has(body, "delivery")) {
+    p->delivery = json_get_str(body, "delivery");
+    if (!str_eq(p->delivery, STR_LIT("physical")) && !str_eq(p->delivery, STR_LIT("virtual")) &&
+        !str_eq(p->delivery, STR_LIT("auto"))) {
+      response_error(req, res, 400, "invalid_value", "delivery",
+                     "delivery must be physical, virtual or auto");
       return false;
     }
   }
@@ -132,7 +137,8 @@ void api_products_create(struct request *req, struct response *res) {
   struct product p = {.merchant_id = req->merchant_id,
                       .description = STR_LIT(""),
                       .currency = str_from_cstr(currency_code(CURRENCY_DEFAULT)),
-                      .status = STR_LIT("active")};
+                      .status = STR_LIT("active"),
+                      .delivery = STR_LIT("physical")};
   if (!apply_fields(req, res, body, &p)) return;
   int rc = store_product_create(req->db, &p, req->now_ms);
   if (rc != HT_OK) {
@@ -142,7 +148,7 @@ void api_products_create(struct request *req, struct response *res) {
   char location[64];
   snprintf(location, sizeof location, "/v1/products/%lld", (long long)p.id);
   response_header(req, res, "Location", location);
-  response_json(req, res, 201, product_json(&p));
+  response_json(req, res, 201, product_json(req, &p));
 }
 
 void api_products_get(struct request *req, struct response *res) {
@@ -156,7 +162,7 @@ void api_products_get(struct request *req, struct response *res) {
     response_status_error(req, res, rc, "product");
     return;
   }
-  response_json(req, res, 200, product_json(&p));
+  response_json(req, res, 200, product_json(req, &p));
 }
 
 void api_products_update(struct request *req, struct response *res) {
@@ -172,7 +178,7 @@ void api_products_update(struct request *req, struct response *res) {
     response_status_error(req, res, rc, "product");
     return;
   }
-  response_json(req, res, 200, product_json(&p));
+  response_json(req, res, 200, product_json(req, &p));
 }
 
 void api_products_archive(struct request *req, struct response *res) {
@@ -188,7 +194,7 @@ void api_products_archive(struct request *req, struct response *res) {
     response_status_error(req, res, rc, "product");
     return;
   }
-  response_json(req, res, 200, product_json(&p));
+  response_json(req, res, 200, product_json(req, &p));
 }
 
 static bool parse_listing(struct request *req, struct response *res, enum product_listing *which) {
@@ -229,7 +235,7 @@ void api_products_list(struct request *req, struct response *res) {
   bool has_more = count > limit;
   if (has_more) count = limit;
   json_t *data = json_array();
-  for (size_t i = 0; i < count; i++) json_array_append_new(data, product_json(&items[i]));
+  for (size_t i = 0; i < count; i++) json_array_append_new(data, product_json(req, &items[i]));
   json_t *next = has_more ? api_cursor_json(req, items[count - 1].id) : json_null();
   response_json(req, res, 200,
                 json_pack("{s:s, s:o, s:b, s:o}", "object", "list", "data", data, "has_more", has_more,

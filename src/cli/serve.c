@@ -14,11 +14,13 @@
 #include "core/status.h"
 #include "http/limits.h"
 #include "http/server.h"
+#include "jobs/click_queue.h"
 #include "platform/clock.h"
 #include "platform/log.h"
 #include "routes.h"
 #include "store/migrate.h"
 #include "store/pool.h"
+#include "web/pages.h"
 
 /* Connections beyond the HTTP workers, for background jobs and admin work. */
 #define POOL_EXTRA_CONNECTIONS 2
@@ -151,7 +153,8 @@ static int run_server(const struct serve_config *c, struct app *app) {
                                   .routes = hutong_routes,
                                   .route_count = hutong_route_count,
                                   .pool = app->pool,
-                                  .app = app};
+                                  .app = app,
+                                  .not_found_html = web_not_found};
   struct http_server *server = NULL;
   if (http_server_start(&hc, &server) != HT_OK) {
     log_event(LOG_ERROR, NULL, "cannot listen on %s:%u", c->host, c->port);
@@ -185,7 +188,14 @@ int cli_serve(int argc, char **argv) {
   char error[DB_ERROR_BYTES];
   if (db_pool_open(c.db_url, c.threads + POOL_EXTRA_CONNECTIONS, &app.pool, error) != HT_OK)
     return log_event(LOG_ERROR, NULL, "cannot open database: %s", error), 1;
-  int status = migrate_pool(app.pool) ? run_server(&c, &app) : 1;
+  app.token_ttl_ms = (int64_t)APP_TOKEN_TTL_DAYS_DEFAULT * 24 * 3600 * 1000;
+  int status = 1;
+  if (migrate_pool(app.pool) && click_queue_start(app.pool, &app.clicks) == HT_OK) {
+    web_init();
+    status = run_server(&c, &app);
+    click_queue_stop(app.clicks); /* after the server: every recorded open is written */
+    web_shutdown();
+  }
   db_pool_close(app.pool);
   log_event(LOG_INFO, NULL, "stopped");
   return status;

@@ -34,6 +34,11 @@
 #define PAGE_LIMIT_MAX     100
 /* Idempotency-Key: 1..255 printable ASCII characters (Stripe allows 255). */
 #define IDEMPOTENCY_KEY_BYTES_MAX 255
+/* Connections held by long-polls at once; beyond it a long-poll answers at once. */
+#define HTTP_WAITERS_MAX 1024
+/* A held long-poll re-runs its handler at least this often, so that a change made on
+ * another node is noticed within about a second. */
+#define HTTP_WAIT_RECHECK_MS 1000
 /* Graceful shutdown waits this long for in-flight requests to finish. */
 #define HTTP_DRAIN_TIMEOUT_MS 10000
 

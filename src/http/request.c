@@ -56,15 +56,24 @@ bool request_wants_html(const struct request *req) {
   return html >= 0 && (json < 0 || html < json);
 }
 
+struct db *request_db_try(struct request *req) {
+  if (!req->db && db_pool_acquire(req->pool, &req->db) != HT_OK) req->db = NULL;
+  return req->db;
+}
+
 struct db *request_db(struct request *req, struct response *res) {
   if (req->db) return req->db;
-  int rc = db_pool_acquire(req->pool, &req->db);
-  if (rc != HT_OK) {
+  if (!request_db_try(req)) {
     response_error(req, res, 503, "busy", NULL, "the server is busy; retry shortly");
     response_header(req, res, "Retry-After", "1");
     return NULL;
   }
   return req->db;
+}
+
+void response_wait(struct request *req, struct response *res, const char *topic) {
+  (void)req;
+  snprintf(res->wait_topic, sizeof res->wait_topic, "%s", topic[0] ? topic : "*");
 }
 
 void response_header(struct request *req, struct response *res, const char *name, const char *value) {

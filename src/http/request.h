@@ -56,10 +56,12 @@ struct request {
   void *connection; /* libmicrohttpd's; only server.c and request.c touch it */
   struct app *app;
   struct db_pool *pool;
-  struct db *db;       /* acquired on first use by request_db(), released after the handler */
-  int64_t merchant_id; /* set by the server before the handler when the route needs a key */
-  int64_t now_ms;      /* one clock reading per request */
-  json_t *json;        /* parsed body, owned here, freed with the request */
+  struct db *db;            /* acquired on first use by request_db(), released after the handler */
+  int64_t merchant_id;      /* set by the server before the handler when the route needs a key */
+  int64_t now_ms;           /* one clock reading per request */
+  json_t *json;             /* parsed body, owned here, freed with the request */
+  void *server;             /* the http_server, for http_notify() */
+  int64_t wait_deadline_ms; /* long-polls: set by the handler on its first pass, kept across passes */
 };
 
 struct response_header {
@@ -73,7 +75,7 @@ struct response {
   struct buf body;
   struct response_header headers[RESPONSE_HEADERS_MAX];
   size_t header_count;
-  bool cacheable; /* handler set its own Cache-Control; otherwise "no-store" is sent */
+  char wait_topic[48]; /* non-empty: suspend and run the handler again (see response_wait) */
 };
 
 /* A header's value (first occurrence, names case-insensitive); data NULL when absent. */
@@ -100,6 +102,9 @@ bool request_wants_html(const struct request *req);
  * On failure writes a 503/500 JSON error into `res` and returns NULL. */
 struct db *request_db(struct request *req, struct response *res);
 
+/* Like request_db() but writes no response: NULL when no connection came free. */
+struct db *request_db_try(struct request *req);
+
 /* Parses the body as a JSON object with our limits: Content-Type must be application/json
  * (415), nesting ≤ JSON_DEPTH_MAX, valid UTF-8 (error names the field), no duplicate keys,
  * integers within int64 (error names the field). On failure writes the 4xx error into `res`
@@ -119,6 +124,17 @@ void response_body(struct request *req, struct response *res, int status, const 
 /* The one JSON error writer. `field` may be NULL. */
 void response_error(struct request *req, struct response *res, int status, const char *code,
                     const char *field, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/* Long-polling. After writing a complete "not yet" response, a handler may call
+ * response_wait(): the server then holds the connection without a thread and runs the handler
+ * again when http_notify() names `topic`, after at most HTTP_WAIT_RECHECK_MS (changes made on
+ * another node are noticed that way), or at shutdown. The handler ends the wait by not calling
+ * response_wait() again (typically once req->wait_deadline_ms has passed). When the server
+ * cannot hold more connections, or is stopping, the "not yet" response is sent as it is. */
+void response_wait(struct request *req, struct response *res, const char *topic);
+
+/* Wakes every request waiting on `topic` (on this node). */
+void http_notify(struct request *req, const char *topic);
 
 /* Maps a failed HT_* status from the store to a response: HT_ENOTFOUND → 404 not_found
  * (naming `what`), HT_EBUSY → 503 busy, HT_ECONFLICT → 409 conflict, anything else → 500

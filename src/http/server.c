@@ -12,6 +12,7 @@
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,8 @@
 /* Longest client-supplied X-Request-Id we keep (longer ones are replaced by ours). */
 #define CLIENT_REQUEST_ID_MAX 64
 
+struct exchange;
+
 struct http_server {
   struct MHD_Daemon *daemon;
   struct http_server_config config;
@@ -38,6 +41,13 @@ struct http_server {
   char id_prefix[9];
   _Atomic uint64_t request_counter;
   _Atomic int in_flight;
+  /* Long-polls held by response_wait(), and the thread that resumes them. */
+  pthread_mutex_t wait_lock;
+  pthread_cond_t wait_wake;
+  pthread_t wait_thread;
+  struct exchange *waiting;
+  size_t waiting_count;
+  bool stopping;
 };
 
 struct exchange {
@@ -50,6 +60,9 @@ struct exchange {
   bool body_overflow;
   size_t body_bytes_max;
   int64_t start_us;
+  struct exchange *wait_next; /* in server->waiting while suspended */
+  int64_t resume_at_us;       /* monotonic time of the next re-run */
+  bool suspended, notified;
 };
 
 static bool safe_request_id(struct str id) {
@@ -101,6 +114,7 @@ static struct exchange *exchange_create(struct http_server *server, struct MHD_C
   struct request *req = &ex->req;
   arena_init(&req->arena, HTTP_REQUEST_ARENA_BYTES_MAX);
   req->connection = conn;
+  req->server = server;
   req->app = server->config.app;
   req->pool = server->config.pool;
   req->now_ms = clock_now_ms();
@@ -256,6 +270,78 @@ static enum MHD_Result send_response(struct exchange *ex) {
   return rc;
 }
 
+/* A resumed long-poll runs its handler again with a fresh response and a fresh clock. */
+static void reset_for_rerun(struct exchange *ex) {
+  ex->suspended = false;
+  ex->notified = false;
+  ex->req.now_ms = clock_now_ms();
+  ex->res.status = 500;
+  ex->res.content_type = NULL;
+  ex->res.body.len = 0;
+  ex->res.header_count = 0;
+  ex->res.wait_topic[0] = '\0';
+}
+
+/* Suspends the connection until notified, rechecked or stopping; false when it cannot be
+ * held (too many waiters, or shutting down), in which case the response goes out now. */
+static bool hold(struct exchange *ex) {
+  struct http_server *server = ex->server;
+  pthread_mutex_lock(&server->wait_lock);
+  bool ok = !server->stopping && server->waiting_count < HTTP_WAITERS_MAX;
+  if (ok) {
+    ex->suspended = true;
+    ex->resume_at_us = clock_monotonic_us() + (int64_t)HTTP_WAIT_RECHECK_MS * 1000;
+    ex->wait_next = server->waiting;
+    server->waiting = ex;
+    server->waiting_count++;
+    MHD_suspend_connection(ex->req.connection);
+  }
+  pthread_mutex_unlock(&server->wait_lock);
+  return ok;
+}
+
+/* Resumes (lock held) every waiter that is notified, due, or everything when stopping. */
+static void resume_ready(struct http_server *server, int64_t now_us) {
+  struct exchange **link = &server->waiting;
+  while (*link) {
+    struct exchange *ex = *link;
+    if (server->stopping || ex->notified || ex->resume_at_us <= now_us) {
+      *link = ex->wait_next;
+      server->waiting_count--;
+      MHD_resume_connection(ex->req.connection);
+    } else {
+      link = &ex->wait_next;
+    }
+  }
+}
+
+static void *waiter_thread(void *arg) {
+  struct http_server *server = arg;
+  pthread_mutex_lock(&server->wait_lock);
+  while (!server->stopping || server->waiting) {
+    resume_ready(server, clock_monotonic_us());
+    if (server->stopping) break;
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_nsec += 100 * 1000000L; /* a tenth of a second: fine enough for rechecks */
+    if (deadline.tv_nsec >= 1000000000L) deadline.tv_sec++, deadline.tv_nsec -= 1000000000L;
+    pthread_cond_timedwait(&server->wait_wake, &server->wait_lock, &deadline);
+  }
+  pthread_mutex_unlock(&server->wait_lock);
+  return NULL;
+}
+
+void http_notify(struct request *req, const char *topic) {
+  struct http_server *server = req->server;
+  if (!server) return;
+  pthread_mutex_lock(&server->wait_lock);
+  bool any = false;
+  for (struct exchange *ex = server->waiting; ex; ex = ex->wait_next)
+    if (strcmp(ex->res.wait_topic, topic) == 0) ex->notified = any = true;
+  if (any) pthread_cond_signal(&server->wait_wake);
+  pthread_mutex_unlock(&server->wait_lock);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
                                   const char *version, const char *upload_data, size_t *upload_data_size,
                                   void **con_cls) {
@@ -273,7 +359,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     *upload_data_size = 0;
     return MHD_YES;
   }
+  if (ex->suspended) reset_for_rerun(ex);
   dispatch(ex);
+  if (ex->res.wait_topic[0] && hold(ex)) return MHD_YES;
   return send_response(ex);
 }
 
@@ -340,7 +428,7 @@ int http_server_start(const struct http_server_config *config, struct http_serve
   server->config = *config;
   random_hex(server->id_prefix, 4);
   metrics_init(config->routes, config->route_count);
-  unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+  unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
   if (family == AF_INET6) flags |= MHD_USE_IPv6;
   server->daemon = MHD_start_daemon(
       flags, config->port, NULL, NULL, on_request, server, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
@@ -352,6 +440,13 @@ int http_server_start(const struct http_server_config *config, struct http_serve
     free(server);
     return HT_EIO;
   }
+  pthread_mutex_init(&server->wait_lock, NULL);
+  pthread_condattr_t attr;
+  pthread_condattr_init(&attr);
+  pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+  pthread_cond_init(&server->wait_wake, &attr);
+  pthread_condattr_destroy(&attr);
+  pthread_create(&server->wait_thread, NULL, waiter_thread, server);
   const union MHD_DaemonInfo *info = MHD_get_daemon_info(server->daemon, MHD_DAEMON_INFO_BIND_PORT);
   server->port = info ? info->port : config->port;
   *out = server;
@@ -364,12 +459,19 @@ void http_server_stop(struct http_server *server) {
   if (!server) return;
   MHD_socket listener = MHD_quiesce_daemon(server->daemon);
   if (listener != MHD_INVALID_SOCKET) close(listener);
+  pthread_mutex_lock(&server->wait_lock);
+  server->stopping = true; /* held long-polls answer now */
+  pthread_cond_signal(&server->wait_wake);
+  pthread_mutex_unlock(&server->wait_lock);
+  pthread_join(server->wait_thread, NULL);
   int64_t deadline = clock_monotonic_us() + (int64_t)HTTP_DRAIN_TIMEOUT_MS * 1000;
   while (atomic_load(&server->in_flight) > 0 && clock_monotonic_us() < deadline) usleep(10 * 1000);
   if (atomic_load(&server->in_flight) > 0)
     log_event(LOG_WARN, NULL, "shutdown: %d requests still in flight after %d ms",
               atomic_load(&server->in_flight), HTTP_DRAIN_TIMEOUT_MS);
   MHD_stop_daemon(server->daemon);
+  pthread_cond_destroy(&server->wait_wake);
+  pthread_mutex_destroy(&server->wait_lock);
   free(server);
 }
 

@@ -28,8 +28,7 @@ int store_code_reserve(struct db *db, enum code_kind kind, char code[CODE_PUBLIC
     int rc = code_from_random(random, sizeof random, CODE_PUBLIC_LEN, code, CODE_PUBLIC_LEN + 1);
     if (rc != HT_OK) return rc;
     int64_t inserted = 0;
-    rc = db_exec(db, &SQL_CODE_RESERVE,
-                 DB_ARGS(DB_CSTR(code), DB_CSTR(code_kind_name(kind))), &inserted);
+    rc = db_exec(db, &SQL_CODE_RESERVE, DB_ARGS(DB_CSTR(code), DB_CSTR(code_kind_name(kind))), &inserted);
     if (rc != HT_OK) return rc;
     if (inserted == 1) return HT_OK;
   }

@@ -6,7 +6,8 @@
 #include "core/status.h"
 #include "store/codes.h"
 
-DB_SQL(SQL_MERCHANT_INSERT, "INSERT INTO merchants (name, code, created_at_ms) VALUES ($1, $2, $3) RETURNING id");
+DB_SQL(SQL_MERCHANT_INSERT,
+       "INSERT INTO merchants (name, code, created_at_ms) VALUES ($1, $2, $3) RETURNING id");
 DB_SQL(SQL_MERCHANT_GET, "SELECT id, name, created_at_ms, code, app_link FROM merchants WHERE id = $1");
 DB_SQL(SQL_APIKEY_INSERT, "INSERT INTO api_keys (merchant_id, key_hash, prefix, created_at_ms)"
                           " SELECT id, $2, $3, $4 FROM merchants WHERE id = $1 RETURNING id");
@@ -18,7 +19,8 @@ DB_SQL(SQL_APIKEY_LIST, "SELECT id, merchant_id, prefix, created_at_ms, revoked_
 static int merchant_insert(struct db *db, struct str name, int64_t now_ms, int64_t *id) {
   char code[CODE_PUBLIC_LEN + 1];
   int rc = store_code_reserve(db, CODE_KIND_STORE, code);
-  if (rc == HT_OK) rc = db_query_i64(db, &SQL_MERCHANT_INSERT, DB_ARGS(DB_TEXT(name), DB_CSTR(code), DB_I64(now_ms)), id);
+  if (rc == HT_OK)
+    rc = db_query_i64(db, &SQL_MERCHANT_INSERT, DB_ARGS(DB_TEXT(name), DB_CSTR(code), DB_I64(now_ms)), id);
   if (rc == HT_OK) rc = store_code_bind(db, code, *id, *id);
   return rc;
 }
@@ -45,7 +47,8 @@ int store_merchant_get(struct db *db, struct arena *arena, int64_t id, struct me
       size_t len = code.len < CODE_PUBLIC_LEN ? code.len : CODE_PUBLIC_LEN;
       memcpy(out->code, code.data, len);
       out->code[len] = '\0';
-      out->app_link = db_is_null(&rows, 4) ? (struct str){0} : str_from_cstr(arena_strdup_str(arena, db_text(&rows, 4)));
+      out->app_link =
+          db_is_null(&rows, 4) ? (struct str){0} : str_from_cstr(arena_strdup_str(arena, db_text(&rows, 4)));
       rc = out->name.data ? HT_OK : HT_ENOMEM;
     } else {
       rc = step == 0 ? HT_ENOTFOUND : step;

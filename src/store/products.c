@@ -10,10 +10,11 @@
   "id, merchant_id, title, description, price_minor, currency, stock, image_url, status, created_at_ms,"     \
   " updated_at_ms, code, delivery"
 
-DB_SQL(SQL_PRODUCT_INSERT,
-       "INSERT INTO products (merchant_id, title, description, price_minor, currency, stock, image_url, status,"
-       " created_at_ms, updated_at_ms, code, delivery) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11)"
-       " RETURNING id");
+DB_SQL(
+    SQL_PRODUCT_INSERT,
+    "INSERT INTO products (merchant_id, title, description, price_minor, currency, stock, image_url, status,"
+    " created_at_ms, updated_at_ms, code, delivery) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11)"
+    " RETURNING id");
 DB_SQL(SQL_PRODUCT_BY_CODE, "SELECT " PRODUCT_COLUMNS " FROM products WHERE code = $1");
 DB_SQL(SQL_PRODUCT_GET, "SELECT " PRODUCT_COLUMNS " FROM products WHERE id = $1 AND merchant_id = $2");
 DB_SQL(SQL_PRODUCT_UPDATE,
@@ -24,6 +25,9 @@ DB_SQL(SQL_PRODUCT_UPDATE,
  * catalogue, and '*' everything. */
 DB_SQL(SQL_PRODUCT_LIST, "SELECT " PRODUCT_COLUMNS " FROM products WHERE merchant_id = $1 AND id < $2"
                          " AND ($3 = '*' OR status = $3 OR status = $4) ORDER BY id DESC LIMIT $5");
+
+DB_SQL(SQL_PRODUCT_SITEMAP, "SELECT code, updated_at_ms FROM products WHERE status = 'active'"
+                            " ORDER BY updated_at_ms DESC LIMIT $1");
 
 static int copy_str(struct arena *arena, struct str in, struct str *out) {
   char *copy = arena_strdup_str(arena, in);
@@ -61,8 +65,8 @@ int store_product_create(struct db *db, struct product *p, int64_t now_ms) {
     rc = db_query_i64(db, &SQL_PRODUCT_INSERT,
                       DB_ARGS(DB_I64(p->merchant_id), DB_TEXT(p->title), DB_TEXT(p->description),
                               DB_I64(p->price_minor), DB_TEXT(p->currency), DB_I64(p->stock),
-                              DB_TEXT_OR_NULL(p->image_url), DB_TEXT(p->status), DB_I64(now_ms), DB_CSTR(p->code),
-                              DB_TEXT(p->delivery)),
+                              DB_TEXT_OR_NULL(p->image_url), DB_TEXT(p->status), DB_I64(now_ms),
+                              DB_CSTR(p->code), DB_TEXT(p->delivery)),
                       &p->id);
   if (rc == HT_OK) rc = store_code_bind(db, p->code, p->merchant_id, p->id);
   return rc;
@@ -96,7 +100,8 @@ int store_product_update(struct db *db, struct product *p, int64_t now_ms) {
   int rc = db_exec(db, &SQL_PRODUCT_UPDATE,
                    DB_ARGS(DB_I64(p->id), DB_I64(p->merchant_id), DB_TEXT(p->title), DB_TEXT(p->description),
                            DB_I64(p->price_minor), DB_TEXT(p->currency), DB_I64(p->stock),
-                           DB_TEXT_OR_NULL(p->image_url), DB_TEXT(p->status), DB_I64(now_ms), DB_TEXT(p->delivery)),
+                           DB_TEXT_OR_NULL(p->image_url), DB_TEXT(p->status), DB_I64(now_ms),
+                           DB_TEXT(p->delivery)),
                    &changed);
   if (rc == HT_OK && changed == 0) return HT_ENOTFOUND;
   if (rc == HT_OK) p->updated_at_ms = now_ms;
@@ -129,6 +134,17 @@ int store_product_list(struct db *db, struct arena *arena, int64_t merchant_id, 
     rc = read_product(&rows, arena, &out[*count]);
     if (rc == HT_OK) (*count)++;
   }
+  if (rc == HT_OK && step < 0) rc = step;
+  db_rows_done(&rows);
+  return rc;
+}
+
+int store_product_sitemap(struct db *db, size_t limit,
+                          void (*each)(void *user, struct str code, int64_t updated_at_ms), void *user) {
+  struct db_rows rows;
+  int rc = db_query(db, &SQL_PRODUCT_SITEMAP, DB_ARGS(DB_I64(limit)), &rows);
+  int step = 0;
+  while (rc == HT_OK && (step = db_next(&rows)) == 1) each(user, db_text(&rows, 0), db_i64(&rows, 1));
   if (rc == HT_OK && step < 0) rc = step;
   db_rows_done(&rows);
   return rc;

@@ -53,4 +53,9 @@ int store_product_update(struct db *db, struct product *p, int64_t now_ms);
 int store_product_list(struct db *db, struct arena *arena, int64_t merchant_id, enum product_listing which,
                        int64_t before_id, size_t limit, struct product *out, size_t *count);
 
+/* Calls `each` for up to `limit` active products of every merchant (code, updated_at), most
+ * recently updated first: the sitemap. */
+int store_product_sitemap(struct db *db, size_t limit,
+                          void (*each)(void *user, struct str code, int64_t updated_at_ms), void *user);
+
 #endif

@@ -1,0 +1,52 @@
+/* ratelimit.c — a striped table of fixed-window counters (see ratelimit.h). */
+#include "http/ratelimit.h"
+
+#include <pthread.h>
+#include <string.h>
+
+#define RATELIMIT_STRIPES 64
+
+struct counter {
+  uint64_t key_hash;
+  int64_t window_start_ms;
+  int count;
+};
+
+static struct counter counters[RATELIMIT_SLOTS];
+static pthread_mutex_t stripes[RATELIMIT_STRIPES] = {[0 ... RATELIMIT_STRIPES - 1] =
+                                                         PTHREAD_MUTEX_INITIALIZER};
+
+static uint64_t hash2(const char *a, const char *b) {
+  uint64_t h = 1469598103934665603ULL;
+  for (const char *p = a; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+  h = (h ^ 0xff) * 1099511628211ULL;
+  for (const char *p = b; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+  return h ? h : 1;
+}
+
+bool ratelimit_allow(const char *action, const char *client, int limit, int64_t window_ms, int64_t now_ms) {
+  uint64_t h = hash2(action, client);
+  size_t slot = (size_t)(h % RATELIMIT_SLOTS);
+  pthread_mutex_t *lock = &stripes[slot % RATELIMIT_STRIPES];
+  pthread_mutex_lock(lock);
+  struct counter *c = &counters[slot];
+  if (c->key_hash != h || now_ms - c->window_start_ms >= window_ms) {
+    if (c->key_hash != h && now_ms - c->window_start_ms < window_ms && c->count > 0) {
+      /* Another client's live window: share it rather than reset it. */
+    } else {
+      c->key_hash = h;
+      c->window_start_ms = now_ms;
+      c->count = 0;
+    }
+  }
+  bool allowed = c->count < limit;
+  if (allowed) c->count++;
+  pthread_mutex_unlock(lock);
+  return allowed;
+}
+
+void ratelimit_reset(void) {
+  for (size_t i = 0; i < RATELIMIT_STRIPES; i++) pthread_mutex_lock(&stripes[i]);
+  memset(counters, 0, sizeof counters);
+  for (size_t i = RATELIMIT_STRIPES; i > 0; i--) pthread_mutex_unlock(&stripes[i - 1]);
+}

@@ -1,0 +1,36 @@
+/*
+ * pages.h — the public, server-rendered pages: product landing, store, scans, redirects,
+ * hand-offs, token opening, QR images, robots.txt and sitemap.xml.
+ *
+ * Every code route is case-insensitive and forgiving (code_normalize: lower case, O→0,
+ * I/L→1). Each open of a product, store or link is recorded as a click, asynchronously, with
+ * its source (link, qr, token, handoff), the client class and OS, and the ?ch= channel.
+ */
+#ifndef HUTONG_WEB_PAGES_H
+#define HUTONG_WEB_PAGES_H
+
+#include "http/request.h"
+
+/* Prepares the web layer's shared state (asset versions, caches); call once before serving.
+ * web_shutdown() frees it after the server has stopped. */
+void web_init(void);
+void web_shutdown(void);
+void qr_images_init(void);
+void qr_images_shutdown(void);
+
+void web_home(struct request *req, struct response *res);
+void web_product(struct request *req, struct response *res);
+void web_scan(struct request *req, struct response *res);
+void web_store(struct request *req, struct response *res);
+void web_redirect(struct request *req, struct response *res);
+void web_handoff(struct request *req, struct response *res);
+void web_token_open(struct request *req, struct response *res);
+void web_qr_svg(struct request *req, struct response *res);
+void web_qr_png(struct request *req, struct response *res);
+void web_robots(struct request *req, struct response *res);
+void web_sitemap(struct request *req, struct response *res);
+
+/* The friendly HTML 404 for browsers (the server calls it for unknown paths). */
+void web_not_found(struct request *req, struct response *res);
+
+#endif

@@ -1,0 +1,126 @@
+/* qr_images.c — GET /qr/{code}.svg and .png: the QR code of any product, store or link code.
+ *
+ * The image holds the code's scan link (urls.h) and depends only on the code and the options,
+ * so it is immutable: answered with a year of caching and an ETag derived from the request
+ * itself (a revalidation never renders), and kept rendered in memory. Options: size (px of
+ * the whole image) or scale (px per module), ec (L, M, Q, H) and margin (quiet-zone modules,
+ * 4 by default). A bad option is a 400 naming it. */
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "core/code.h"
+#include "core/qr.h"
+#include "core/status.h"
+#include "platform/kvcache.h"
+#include "store/codes.h"
+#include "web/pages.h"
+#include "web/urls.h"
+
+/* Rendered images kept: a catalogue's worth of codes in their common sizes. */
+#define QR_CACHE_ENTRIES 16384
+/* Images are immutable; the TTL only bounds how long a code that was since removed from
+ * another node's database could still be drawn. */
+#define QR_CACHE_TTL_MS (10 * 60 * 1000)
+/* Bigger images are rendered each time (they are rare: posters). */
+#define QR_CACHE_VALUE_BYTES_MAX (64 * 1024)
+#define QR_CACHE_CONTROL         "public, max-age=31536000, immutable"
+
+static struct kvcache *image_cache;
+
+static bool parse_unsigned(struct request *req, struct response *res, const char *name, unsigned min,
+                           unsigned max, unsigned *out) {
+  struct str text = request_query(req, name);
+  if (!text.data) return true;
+  long long v;
+  if (str_to_i64(text, &v) != HT_OK) {
+    response_error(req, res, 400, "invalid_value", name, "%s must be an integer", name);
+    return false;
+  }
+  if (v < min || v > max) {
+    response_error(req, res, 400, "out_of_range", name, "%s must be between %u and %u", name, min, max);
+    return false;
+  }
+  *out = (unsigned)v;
+  return true;
+}
+
+static bool parse_options(struct request *req, struct response *res, struct qr_options *opts) {
+  *opts = qr_options_default();
+  struct str ec = request_query(req, "ec");
+  if (ec.data) {
+    static const char levels[] = "LMQH";
+    const char *found = ec.len == 1 ? memchr(levels, ec.data[0] & ~0x20, 4) : NULL;
+    if (!found) {
+      response_error(req, res, 400, "invalid_value", "ec", "ec must be L, M, Q or H");
+      return false;
+    }
+    opts->ec = (enum qr_ec)(found - levels);
+  }
+  return parse_unsigned(req, res, "scale", QR_SCALE_PX_MIN, QR_SCALE_PX_MAX, &opts->scale_px) &&
+         parse_unsigned(req, res, "size", QR_SIZE_PX_MIN, QR_SIZE_PX_MAX, &opts->size_px) &&
+         parse_unsigned(req, res, "margin", 0, QR_MARGIN_MODULES_MAX, &opts->margin_modules);
+}
+
+static uint64_t fnv1a(const char *s) {
+  uint64_t h = 1469598103934665603ULL;
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+  return h;
+}
+
+static bool code_exists(struct request *req, struct response *res, const char *code) {
+  struct db *db = request_db(req, res);
+  if (!db) return false;
+  struct code_ref ref;
+  int rc = store_code_lookup(db, str_from_cstr(code), &ref);
+  if (rc == HT_ENOTFOUND)
+    web_not_found(req, res);
+  else if (rc != HT_OK)
+    response_status_error(req, res, rc, "code");
+  return rc == HT_OK;
+}
+
+static void serve_qr(struct request *req, struct response *res, enum qr_format format) {
+  char code[CODE_LEN_MAX + 1];
+  size_t len = 0;
+  struct qr_options opts;
+  if (code_normalize(request_param(req, 0), code, sizeof code, &len) != HT_OK || len != CODE_PUBLIC_LEN)
+    return web_not_found(req, res);
+  if (!parse_options(req, res, &opts)) return;
+  const char *content_type = format == QR_FORMAT_SVG ? "image/svg+xml" : "image/png";
+  char key[KVCACHE_KEY_BYTES_MAX + 1], etag[24];
+  snprintf(key, sizeof key, "%c%s%d.%u.%u.%u", format == QR_FORMAT_SVG ? 's' : 'p', code, (int)opts.ec,
+           opts.scale_px, opts.size_px, opts.margin_modules);
+  snprintf(etag, sizeof etag, "\"q%016llx\"", (unsigned long long)fnv1a(key));
+  response_header(req, res, "Cache-Control", QR_CACHE_CONTROL);
+  response_header(req, res, "ETag", etag);
+  struct str cached;
+  if (image_cache && kvcache_get(image_cache, str_from_cstr(key), req->now_ms, &req->arena, &cached)) {
+    struct str match = request_header(req, "If-None-Match");
+    if (match.data && str_find(match, str_from_cstr(etag), false) >= 0)
+      return response_body(req, res, 304, content_type, STR_LIT(""));
+    return response_body(req, res, 200, content_type, cached);
+  }
+  if (!code_exists(req, res, code)) return;
+  const char *text = url_qr_text(req->app, &req->arena, URL_SCAN, code);
+  res->body.len = 0;
+  int rc = text ? qr_render_text(str_from_cstr(text), &opts, format, &res->body) : HT_ENOMEM;
+  if (rc == HT_ERANGE)
+    return response_error(req, res, 400, "out_of_range", "size", "size is too small for this code");
+  if (rc != HT_OK) return response_status_error(req, res, rc, "QR image");
+  res->status = 200;
+  res->content_type = content_type;
+  if (image_cache) kvcache_put(image_cache, str_from_cstr(key), buf_view(&res->body), req->now_ms);
+}
+
+void qr_images_init(void) {
+  if (!image_cache) image_cache = kvcache_create(QR_CACHE_ENTRIES, QR_CACHE_TTL_MS, QR_CACHE_VALUE_BYTES_MAX);
+}
+
+void qr_images_shutdown(void) {
+  kvcache_destroy(image_cache);
+  image_cache = NULL;
+}
+
+void web_qr_svg(struct request *req, struct response *res) { serve_qr(req, res, QR_FORMAT_SVG); }
+void web_qr_png(struct request *req, struct response *res) { serve_qr(req, res, QR_FORMAT_PNG); }

@@ -1,0 +1,15 @@
+/* web.c — startup and shutdown of the web layer's shared state. */
+#include "web/assets.h"
+#include "web/pages.h"
+#include "web/share.h"
+
+void web_init(void) {
+  assets_init();
+  share_init();
+  qr_images_init();
+}
+
+void web_shutdown(void) {
+  share_shutdown();
+  qr_images_shutdown();
+}

@@ -187,6 +187,7 @@ int escrow_order_check(const struct escrow_order *o) {
   if (money_sub(o->paid_minor, o->refunded_minor, &remaining) != HT_OK ||
       money_sub(remaining, o->released_minor, &remaining) != HT_OK || remaining < 0)
     return HT_EINVAL;
+  if (remaining > o->total_minor) return HT_EINVAL; /* stray payments go back in full */
   if (!money_matches_state(o, remaining) || !timers_match_state(o, remaining)) return HT_EINVAL;
   return HT_OK;
 }

@@ -25,19 +25,19 @@
 
 /* Sizes of one simulated world: small enough to be checked in full after every step, big
  * enough for two merchants to share channels and for orders to interleave. */
-#define SEQUENCES 2000
-#define STEPS 120
-#define PRODUCTS 3
-#define MERCHANTS 2
-#define CHANNELS 2
-#define ORDERS_MAX 8
-#define PAYMENTS_MAX 64
-#define REFUNDS_MAX 96
-#define PAYOUTS_MAX 64
-#define POSTINGS_MAX 1024
-#define ACCOUNTS_MAX 64
+#define SEQUENCES      2000
+#define STEPS          120
+#define PRODUCTS       3
+#define MERCHANTS      2
+#define CHANNELS       2
+#define ORDERS_MAX     8
+#define PAYMENTS_MAX   64
+#define REFUNDS_MAX    96
+#define PAYOUTS_MAX    64
+#define POSTINGS_MAX   1024
+#define ACCOUNTS_MAX   64
 #define VIOLATIONS_MAX 8
-#define T_START INT64_C(1700000000000)
+#define T_START        INT64_C(1700000000000)
 
 enum truth { TRUTH_OPEN, TRUTH_DONE, TRUTH_REFUSED }; /* what the channel will say, once decided */
 
@@ -86,14 +86,14 @@ struct world {
   unsigned releases[ORDERS_MAX];
 };
 
-#define CHECK(w, cond, ...)                                                                                        \
-  do {                                                                                                             \
-    if (!(cond)) {                                                                                                 \
-      fprintf(stderr, "property failed: seed %" PRIu64 " step %d: ", (w)->seed, (w)->step);                        \
-      fprintf(stderr, __VA_ARGS__);                                                                                \
-      fprintf(stderr, "\n  (%s)\n", #cond);                                                                         \
-      fail();                                                                                                      \
-    }                                                                                                              \
+#define CHECK(w, cond, ...)                                                                                  \
+  do {                                                                                                       \
+    if (!(cond)) {                                                                                           \
+      fprintf(stderr, "property failed: seed %" PRIu64 " step %d: ", (w)->seed, (w)->step);                  \
+      fprintf(stderr, __VA_ARGS__);                                                                          \
+      fprintf(stderr, "\n  (%s)\n", #cond);                                                                  \
+      fail();                                                                                                \
+    }                                                                                                        \
   } while (0)
 
 static void trace(struct world *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -146,7 +146,8 @@ static void post(struct world *w, const struct ledger_posting *p) {
   trace(w, "  post %s", ledger_posting_kind_name(p->kind));
 }
 
-static struct channel_record *new_record(struct world *w, struct channel_record *list, size_t *count, size_t max) {
+static struct channel_record *new_record(struct world *w, struct channel_record *list, size_t *count,
+                                         size_t max) {
   CHECK(w, *count < max, "too many records");
   struct channel_record *r = &list[(*count)++];
   memset(r, 0, sizeof *r);
@@ -203,14 +204,18 @@ static int apply_event(struct world *w, size_t order, const struct escrow_event 
         escrow_event_name(ev->kind), ev->amount_minor, rc, rc == HT_OK ? escrow_state_name(next.state) : "");
   CHECK(w, rc == HT_OK || rc == HT_ECONFLICT || rc == HT_ERANGE, "unexpected status %d", rc);
   if (rc == HT_OK) CHECK(w, escrow_event_allowed(o->state, ev->kind), "applied an illegal event");
-  if (!escrow_event_allowed(o->state, ev->kind) && amount_valid(ev)) CHECK(w, rc == HT_ECONFLICT, "illegal not 409");
+  if (!escrow_event_allowed(o->state, ev->kind) && amount_valid(ev))
+    CHECK(w, rc == HT_ECONFLICT, "illegal not 409");
   if (rc != HT_OK) return rc;
   if (fx.outcome == ESCROW_APPLIED) {
+    if (ev->kind == ESCROW_EV_TIMER_DUE)
+      CHECK(w, o->deadline_ms <= w->now_ms, "a timer fired before its deadline");
     w->cov->pairs[o->state][ev->kind]++;
     w->cov->moves[o->state][next.state]++;
     if (ev->kind == ESCROW_EV_PAY_SUCCEEDED && fx.posting_count == 2) w->cov->stray_payments++;
     store_order(w, order, &next, &fx);
-  } else CHECK(w, next.version == o->version && fx.posting_count == 0, "nothing-to-do changed something");
+  } else
+    CHECK(w, next.version == o->version && fx.posting_count == 0, "nothing-to-do changed something");
   return rc;
 }
 
@@ -221,11 +226,13 @@ static void act_open_order(struct world *w) {
   size_t pi = (size_t)rnd_below(w, PRODUCTS);
   struct product *prod = &w->products[pi];
   size_t i = w->order_count;
-  struct escrow_order_params params = {i + 1, prod->merchant_id, CURRENCY_CNY, prod->delivery, prod->price_minor,
-                                       (uint32_t)(1 + rnd_below(w, 3)), prod->stock};
+  struct escrow_order_params params = {i + 1,          prod->merchant_id, CURRENCY_CNY,
+                                       prod->delivery, prod->price_minor, (uint32_t)(1 + rnd_below(w, 3)),
+                                       prod->stock};
   struct escrow_effects fx;
   int rc = escrow_order_open(&params, w->now_ms, &w->policy, &w->orders[i], &fx);
-  trace(w, "open order %zu product %zu qty %u stock %" PRId64 " -> %d", i, pi, params.quantity, prod->stock, rc);
+  trace(w, "open order %zu product %zu qty %u stock %" PRId64 " -> %d", i, pi, params.quantity, prod->stock,
+        rc);
   if (params.quantity > prod->stock) {
     CHECK(w, rc == HT_ECONFLICT, "sold beyond stock");
     return;
@@ -253,9 +260,12 @@ static void act_start_payment(struct world *w) {
 static enum channel_outcome channel_answer(struct world *w, struct channel_record *r, int done_percent) {
   if (r->truth == TRUTH_OPEN) {
     int64_t roll = rnd_below(w, 100);
-    if (roll < done_percent) r->truth = TRUTH_DONE;
-    else if (roll < done_percent + 10) r->truth = TRUTH_REFUSED;
-    else return roll % 2 ? CHANNEL_OUTCOME_TIMEOUT : CHANNEL_OUTCOME_IN_PROGRESS;
+    if (roll < done_percent)
+      r->truth = TRUTH_DONE;
+    else if (roll < done_percent + 10)
+      r->truth = TRUTH_REFUSED;
+    else
+      return roll % 2 ? CHANNEL_OUTCOME_TIMEOUT : CHANNEL_OUTCOME_IN_PROGRESS;
   }
   if (chance(w, 20)) return CHANNEL_OUTCOME_TIMEOUT; /* a reconciliation query that timed out */
   return r->truth == TRUTH_DONE ? CHANNEL_OUTCOME_SUCCEEDED : CHANNEL_OUTCOME_FAILED;
@@ -278,11 +288,15 @@ static void act_payment_answer(struct world *w) {
   enum channel_call_change change;
   int rc = channel_call_apply(p->status, outcome, &p->status, &change);
   CHECK(w, rc == HT_OK, "payment answer conflict");
-  trace(w, "payment %zu answer %s -> %s", k + 1, channel_outcome_name(outcome), channel_call_status_name(p->status));
+  trace(w, "payment %zu answer %s -> %s", k + 1, channel_outcome_name(outcome),
+        channel_call_status_name(p->status));
   if (change != CHANNEL_CHANGE_SUCCEEDED) return;
   size_t i = p->owner - 1;
-  struct escrow_event ev = {.kind = ESCROW_EV_PAY_SUCCEEDED, .amount_minor = p->amount_minor, .payment_id = k + 1,
-                            .channel_id = p->channel_id, .currency = CURRENCY_CNY,
+  struct escrow_event ev = {.kind = ESCROW_EV_PAY_SUCCEEDED,
+                            .amount_minor = p->amount_minor,
+                            .payment_id = k + 1,
+                            .channel_id = p->channel_id,
+                            .currency = CURRENCY_CNY,
                             .stock_available = w->products[w->order_product[i]].stock};
   CHECK(w, apply_event(w, i, &ev) == HT_OK, "a payment notification was refused");
   p->money_moved = true;
@@ -294,8 +308,11 @@ static void act_duplicate_notification(struct world *w) {
   size_t i = (size_t)rnd_below(w, (int64_t)w->order_count);
   const struct escrow_order *o = &w->orders[i];
   if (o->payment_id == 0) return;
-  struct escrow_event ev = {.kind = ESCROW_EV_PAY_SUCCEEDED, .amount_minor = o->total_minor,
-                            .payment_id = o->payment_id, .channel_id = o->channel_id, .currency = CURRENCY_CNY};
+  struct escrow_event ev = {.kind = ESCROW_EV_PAY_SUCCEEDED,
+                            .amount_minor = o->total_minor,
+                            .payment_id = o->payment_id,
+                            .channel_id = o->channel_id,
+                            .currency = CURRENCY_CNY};
   uint64_t version = o->version;
   CHECK(w, apply_event(w, i, &ev) == HT_OK && w->orders[i].version == version, "duplicate changed the order");
 }
@@ -303,12 +320,12 @@ static void act_duplicate_notification(struct world *w) {
 /* Events that are usually legal in each state, so that sequences go deep; one in five
  * events is drawn from all kinds instead, mostly illegal ones. */
 static enum escrow_event_kind likely_event(struct world *w, enum escrow_state state) {
-  static const enum escrow_event_kind paid[] = {ESCROW_EV_SHIP, ESCROW_EV_SHIP, ESCROW_EV_SHIP,
-                                                ESCROW_EV_REQUEST_REFUND, ESCROW_EV_APPROVE_REFUND,
-                                                ESCROW_EV_OPEN_DISPUTE};
-  static const enum escrow_event_kind shipped[] = {ESCROW_EV_CONFIRM, ESCROW_EV_CONFIRM, ESCROW_EV_REQUEST_REFUND,
-                                                   ESCROW_EV_REQUEST_REFUND, ESCROW_EV_APPROVE_REFUND,
-                                                   ESCROW_EV_OPEN_DISPUTE};
+  static const enum escrow_event_kind paid[] = {ESCROW_EV_SHIP,           ESCROW_EV_SHIP,
+                                                ESCROW_EV_SHIP,           ESCROW_EV_REQUEST_REFUND,
+                                                ESCROW_EV_APPROVE_REFUND, ESCROW_EV_OPEN_DISPUTE};
+  static const enum escrow_event_kind shipped[] = {ESCROW_EV_CONFIRM,        ESCROW_EV_CONFIRM,
+                                                   ESCROW_EV_REQUEST_REFUND, ESCROW_EV_REQUEST_REFUND,
+                                                   ESCROW_EV_APPROVE_REFUND, ESCROW_EV_OPEN_DISPUTE};
   static const enum escrow_event_kind requested[] = {ESCROW_EV_WITHDRAW_REFUND, ESCROW_EV_APPROVE_REFUND,
                                                      ESCROW_EV_APPROVE_REFUND, ESCROW_EV_REFUSE_REFUND,
                                                      ESCROW_EV_OPEN_DISPUTE};
@@ -359,7 +376,8 @@ static void act_timer_sweep(struct world *w) {
       CHECK(w, round == 0, "a due timer survived its own firing");
       struct escrow_event ev = {.kind = ESCROW_EV_TIMER_DUE};
       uint64_t version = o->version;
-      CHECK(w, apply_event(w, i, &ev) == HT_OK && w->orders[i].version == version + 1, "due timer did nothing");
+      CHECK(w, apply_event(w, i, &ev) == HT_OK && w->orders[i].version == version + 1,
+            "due timer did nothing");
     }
   }
 }
@@ -376,12 +394,15 @@ static void act_race(struct world *w) {
   struct escrow_order read = w->orders[i];
   if (read.state != ESCROW_SHIPPED) return;
   struct escrow_event confirm = {.kind = ESCROW_EV_CONFIRM};
-  struct escrow_event refund = {.kind = ESCROW_EV_APPROVE_REFUND, .amount_minor = escrow_order_remaining_minor(&read)};
+  struct escrow_event refund = {.kind = ESCROW_EV_APPROVE_REFUND,
+                                .amount_minor = escrow_order_remaining_minor(&read)};
   bool confirm_first = chance(w, 50);
-  const struct escrow_event *first = confirm_first ? &confirm : &refund, *second = confirm_first ? &refund : &confirm;
+  const struct escrow_event *first = confirm_first ? &confirm : &refund,
+                            *second = confirm_first ? &refund : &confirm;
   struct escrow_order next;
   struct escrow_effects fx;
-  CHECK(w, escrow_apply(&read, second, w->now_ms, &w->policy, &next, &fx) == HT_OK, "race: second illegal alone");
+  CHECK(w, escrow_apply(&read, second, w->now_ms, &w->policy, &next, &fx) == HT_OK,
+        "race: second illegal alone");
   CHECK(w, apply_event(w, i, first) == HT_OK, "race: first refused");
   CHECK(w, w->orders[i].version != read.version, "race: first did not bump the version");
   /* The second's commit finds another version: it reloads, applies again, and loses. */
@@ -397,7 +418,9 @@ static void act_refund_answer(struct world *w) {
   CHECK(w, channel_call_apply(r->status, outcome, &r->status, &change) == HT_OK, "refund answer conflict");
   struct ledger_posting p;
   bool has;
-  CHECK(w, refund_answer_posting(change, r->owner, r->channel_id, CURRENCY_CNY, r->amount_minor, &p, &has) == HT_OK,
+  CHECK(w,
+        refund_answer_posting(change, r->owner, r->channel_id, CURRENCY_CNY, r->amount_minor, &p, &has) ==
+            HT_OK,
         "refund posting");
   if (has) post(w, &p);
   if (change == CHANNEL_CHANGE_SUCCEEDED) r->money_moved = true;
@@ -418,7 +441,8 @@ static void act_payout(struct world *w) {
   if (w->payout_count + MERCHANTS > PAYOUTS_MAX) return;
   if (chance(w, 50)) { /* the daily batch */
     for (uint64_t m = 1; m <= MERCHANTS; m++) {
-      int64_t amount = payout_batch_amount(cached_balance(w, LEDGER_MERCHANT_AVAILABLE, m), &w->payout_policy);
+      int64_t amount =
+          payout_batch_amount(cached_balance(w, LEDGER_MERCHANT_AVAILABLE, m), &w->payout_policy);
       if (amount > 0) request_payout(w, m, amount);
     }
     w->cov->batches++;
@@ -440,7 +464,9 @@ static void act_payout_answer(struct world *w) {
   CHECK(w, channel_call_apply(r->status, outcome, &r->status, &change) == HT_OK, "payout answer conflict");
   struct ledger_posting p;
   bool has;
-  CHECK(w, payout_answer_posting(change, r->owner, r->channel_id, CURRENCY_CNY, r->amount_minor, &p, &has) == HT_OK,
+  CHECK(w,
+        payout_answer_posting(change, r->owner, r->channel_id, CURRENCY_CNY, r->amount_minor, &p, &has) ==
+            HT_OK,
         "payout posting");
   if (has) post(w, &p);
   if (change == CHANNEL_CHANGE_SUCCEEDED) r->money_moved = true;
@@ -510,7 +536,8 @@ static void check_records(struct world *w) {
   const size_t counts[] = {w->payment_count, w->refund_count, w->payout_count};
   for (size_t l = 0; l < 3; l++)
     for (size_t k = 0; k < counts[l]; k++)
-      CHECK(w, lists[l][k].money_moved == (lists[l][k].status == CHANNEL_CALL_SUCCEEDED), "record moved on a guess");
+      CHECK(w, lists[l][k].money_moved == (lists[l][k].status == CHANNEL_CALL_SUCCEEDED),
+            "record moved on a guess");
 }
 
 /* End to end per merchant: everything released to it, minus fees, is available, in flight to
@@ -523,8 +550,10 @@ static void check_settlement(struct world *w) {
   }
   for (size_t k = 0; k < w->payout_count; k++) {
     const struct channel_record *r = &w->payouts[k];
-    if (r->status == CHANNEL_CALL_SUCCEEDED) out[r->owner] += r->amount_minor;
-    else if (r->status != CHANNEL_CALL_FAILED) in_flight[r->owner] += r->amount_minor;
+    if (r->status == CHANNEL_CALL_SUCCEEDED)
+      out[r->owner] += r->amount_minor;
+    else if (r->status != CHANNEL_CALL_FAILED)
+      in_flight[r->owner] += r->amount_minor;
   }
   struct ledger_account fee_account = {LEDGER_PLATFORM_FEES, 0, CURRENCY_CNY};
   CHECK(w, w->cached_minor[account_index(w, &fee_account)] == fees, "fees account");
@@ -555,11 +584,11 @@ static void world_init(struct world *w, uint64_t seed, struct coverage *cov) {
 
 static void run_step(struct world *w) {
   static void (*const actions[])(struct world *) = {
-      act_open_order,      act_open_order,     act_start_payment,   act_start_payment,
-      act_payment_answer,  act_payment_answer, act_payment_answer,  act_duplicate_notification,
-      act_order_event,     act_order_event,    act_order_event,     act_order_event,
-      act_order_event,     act_timer_sweep,    act_advance_time,    act_advance_time,
-      act_race,            act_refund_answer,  act_refund_answer,   act_payout,
+      act_open_order,     act_open_order,     act_start_payment,  act_start_payment,
+      act_payment_answer, act_payment_answer, act_payment_answer, act_duplicate_notification,
+      act_order_event,    act_order_event,    act_order_event,    act_order_event,
+      act_order_event,    act_timer_sweep,    act_advance_time,   act_advance_time,
+      act_race,           act_refund_answer,  act_refund_answer,  act_payout,
       act_payout_answer,
   };
   actions[rnd_below(w, sizeof actions / sizeof actions[0])](w);
@@ -599,7 +628,8 @@ static void check_coverage(const struct coverage *c) {
   assert_true(c->moves[ESCROW_DISPUTED][ESCROW_PAID] > 0);
   assert_true(c->stray_payments > 0 && c->races > 0 && c->refunds_settled > 0);
   assert_true(c->payouts_paid > 0 && c->payouts_failed > 0 && c->batches > 0);
-  fprintf(stderr, "coverage: %lu stray payments, %lu races, %lu refunds settled, %lu payouts paid, %lu failed\n",
+  fprintf(stderr,
+          "coverage: %lu stray payments, %lu races, %lu refunds settled, %lu payouts paid, %lu failed\n",
           c->stray_payments, c->races, c->refunds_settled, c->payouts_paid, c->payouts_failed);
 }
 

@@ -14,25 +14,22 @@ struct call_step {
   bool conflict; /* the channel contradicts an earlier final answer */
 };
 
-/* A hand-aligned table: clang-format would reflow it (and flips between two layouts of
- * macros that start with a brace). */
-// clang-format off
-#define STEP(n, c) {CHANNEL_CALL_##n, CHANNEL_CHANGE_##c, false}
-#define CONTRADICTION {CHANNEL_CALL_PENDING, CHANNEL_CHANGE_NONE, true}
+#define STEP(n, c)                                                                                           \
+  { CHANNEL_CALL_##n, CHANNEL_CHANGE_##c, false }
+#define CONTRADICTION                                                                                        \
+  { CHANNEL_CALL_PENDING, CHANNEL_CHANGE_NONE, true }
 
-/* Columns: SUCCEEDED, FAILED / IN_PROGRESS, TIMEOUT. */
 static const struct call_step call_table[CHANNEL_CALL_STATUS_COUNT][CHANNEL_OUTCOME_COUNT] = {
-  [CHANNEL_CALL_PENDING]   = {STEP(SUCCEEDED, SUCCEEDED), STEP(FAILED, FAILED),
-                              STEP(PENDING, NONE),        STEP(UNKNOWN, STATUS)},
-  [CHANNEL_CALL_UNKNOWN]   = {STEP(SUCCEEDED, SUCCEEDED), STEP(FAILED, FAILED),
-                              STEP(PENDING, STATUS),      STEP(UNKNOWN, NONE)},
-  /* Final states: repeats and stale answers change nothing; the opposite answer conflicts. */
-  [CHANNEL_CALL_SUCCEEDED] = {STEP(SUCCEEDED, NONE),      CONTRADICTION,
-                              STEP(SUCCEEDED, NONE),      STEP(SUCCEEDED, NONE)},
-  [CHANNEL_CALL_FAILED]    = {CONTRADICTION,              STEP(FAILED, NONE),
-                              STEP(FAILED, NONE),         STEP(FAILED, NONE)},
+    /*                        SUCCEEDED                  FAILED                  IN_PROGRESS TIMEOUT */
+    [CHANNEL_CALL_PENDING] = {STEP(SUCCEEDED, SUCCEEDED), STEP(FAILED, FAILED), STEP(PENDING, NONE),
+                              STEP(UNKNOWN, STATUS)},
+    [CHANNEL_CALL_UNKNOWN] = {STEP(SUCCEEDED, SUCCEEDED), STEP(FAILED, FAILED), STEP(PENDING, STATUS),
+                              STEP(UNKNOWN, NONE)},
+    /* Final states: repeats and stale answers change nothing; the opposite answer conflicts. */
+    [CHANNEL_CALL_SUCCEEDED] = {STEP(SUCCEEDED, NONE), CONTRADICTION, STEP(SUCCEEDED, NONE),
+                                STEP(SUCCEEDED, NONE)},
+    [CHANNEL_CALL_FAILED] = {CONTRADICTION, STEP(FAILED, NONE), STEP(FAILED, NONE), STEP(FAILED, NONE)},
 };
-// clang-format on
 
 int channel_call_apply(enum channel_call_status current, enum channel_outcome outcome,
                        enum channel_call_status *next, enum channel_call_change *change) {

@@ -187,6 +187,7 @@ int escrow_order_check(const struct escrow_order *o) {
   if (money_sub(o->paid_minor, o->refunded_minor, &remaining) != HT_OK ||
       money_sub(remaining, o->released_minor, &remaining) != HT_OK || remaining < 0)
     return HT_EINVAL;
+  if (remaining > o->total_minor) return HT_EINVAL; /* stray payments go back in full */
   if (!money_matches_state(o, remaining) || !timers_match_state(o, remaining)) return HT_EINVAL;
   return HT_OK;
 }
@@ -449,13 +450,11 @@ static int on_open_dispute(struct step *s) {
   return HT_OK;
 }
 
-static int on_confirm(struct step *s) { return release(s); }
-
 static int (*const handlers[ESCROW_EVENT_COUNT])(struct step *) = {
     [ESCROW_EV_PAY_SUCCEEDED] = on_pay_succeeded,
     [ESCROW_EV_CANCEL] = close_unpaid,
     [ESCROW_EV_SHIP] = on_ship,
-    [ESCROW_EV_CONFIRM] = on_confirm,
+    [ESCROW_EV_CONFIRM] = release,
     [ESCROW_EV_TIMER_DUE] = on_timer_due,
     [ESCROW_EV_REQUEST_REFUND] = on_request_refund,
     [ESCROW_EV_WITHDRAW_REFUND] = on_answer_request,

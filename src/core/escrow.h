@@ -13,12 +13,13 @@
  * read is still there (UPDATE ... WHERE version = ?), else reloads and applies again — so of
  * a confirm and a refund racing on one order exactly one is applied to each version.
  *
- *   pending_payment ──pay──▶ paid ──ship──▶ shipped ──confirm / timer──▶ completed
- *        │ cancel / timer      │ ▲            │ ▲
- *        ▼                     ▼ │ refuse     ▼ │ refuse, withdraw, partial approve
- *      closed            refund_requested   refund_requested (clock paused)
- *   (late pay: reopen          any of paid, shipped, refund_requested ──▶ disputed (frozen)
- *    or refund in full)        full refund ──▶ refunded
+ *   pending_payment ─pay─▶ paid ─ship─▶ shipped ─confirm, timer─▶ completed
+ *     │ cancel, timer       │ ▲           │ ▲
+ *     ▼                     ▼ │ answer    ▼ │ answer: refuse, withdraw, partial approval
+ *   closed              refund_requested    refund_requested (the auto-confirm clock paused)
+ *   late payment ─▶ paid, or refunded when the stock is gone
+ *   paid, shipped, refund_requested ─open_dispute─▶ disputed (frozen) ─resolve─▶ back
+ *   a refund that leaves nothing ─▶ refunded
  *
  * docs/MONEY.md has the full table, the rounding rule and the handling of late, duplicate
  * and mismatched payment notifications.

@@ -200,10 +200,22 @@ int crypto_rsa_sha256_sign_base64(const struct crypto_key *key, struct str msg, 
 }
 
 int crypto_rsa_sha256_verify_base64(const struct crypto_key *key, struct str msg, struct str sig_base64) {
+  return crypto_rsa_sha256_verify_parts(key, &msg, 1, sig_base64);
+}
+
+int crypto_rsa_sha256_verify_parts(const struct crypto_key *key, const struct str *parts, size_t parts_len,
+                                   struct str sig_base64) {
   uint8_t sig[CRYPTO_RSA_SIG_BYTES_MAX];
   size_t sig_len = 0;
   if (crypto_base64_decode(sig_base64, sig, sizeof sig, &sig_len) != HT_OK) return HT_ECHECKSUM;
-  return crypto_rsa_sha256_verify(key, msg, sig, sig_len);
+  EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+  if (!ctx) return openssl_fail(HT_ENOMEM);
+  int ok = EVP_DigestVerifyInit(ctx, NULL, EVP_sha256(), NULL, key->pkey) == 1;
+  for (size_t i = 0; ok && i < parts_len; i++)
+    ok = EVP_DigestVerifyUpdate(ctx, parts[i].data, parts[i].len) == 1;
+  ok = ok && EVP_DigestVerifyFinal(ctx, sig, sig_len) == 1;
+  EVP_MD_CTX_free(ctx);
+  return ok ? HT_OK : openssl_fail(HT_ECHECKSUM);
 }
 
 static const EVP_CIPHER *gcm_cipher(size_t key_len) {

@@ -103,6 +103,12 @@ int crypto_rsa_sha256_sign_base64(const struct crypto_key *key, struct str msg, 
  * not strict base64 or does not verify. */
 int crypto_rsa_sha256_verify_base64(const struct crypto_key *key, struct str msg, struct str sig_base64);
 
+/* Verifies a standard-base64 SHA256withRSA signature over the concatenation of `parts_len`
+ * views, without joining them (a wallet's signed message is header fields around a body).
+ * HT_OK, or HT_ECHECKSUM as crypto_rsa_sha256_verify_base64(). */
+int crypto_rsa_sha256_verify_parts(const struct crypto_key *key, const struct str *parts, size_t parts_len,
+                                   struct str sig_base64);
+
 /* Encrypts with AES-GCM: AES-128, -192 or -256 chosen by key length (16, 24 or 32 bytes).
  * `nonce` is 1..CRYPTO_GCM_NONCE_BYTES_MAX bytes, `aad` may be empty. Writes ciphertext followed
  * by the 16-byte tag to `out` (room for `out_cap`) and the total length to `*out_len`.

@@ -555,6 +555,65 @@ static void test_result_parse(void **state) {
   assert_int_equal(alipay_result_parse(STR_LIT("{\"msg\":\"x\"}"), &f->arena, &r, &p), HT_EINVAL);
 }
 
+/* The simulator's default application (tests/sim/alipay_sim.py). */
+#define SIM_APP_ID    "2021000122671080"
+#define SIM_SELLER_ID "2088102147948060"
+
+static char *run_sim(const char *mode, struct str input, int *status) {
+  char *script = test_data_path("../sim/alipay_sim.py");
+  char cmd[1024];
+  snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s %s --now 1700000000", script, mode);
+  char *out = test_run(cmd, input, status);
+  free(script);
+  return out;
+}
+
+static void test_simulator_notification_verifies(void **state) {
+  struct fixture *f = *state;
+  int status = -1;
+  char *form = run_sim("--emit-notification",
+                       STR_LIT("{\"out_trade_no\":\"T20240001\",\"total_fen\":8888,"
+                               "\"subject\":\"小店 测试\"}"),
+                       &status);
+  assert_int_equal(status, 0);
+  struct crypto_key *pub = test_public_key("keys/alipay_platform_pub.pem");
+  struct alipay_notification n;
+  struct alipay_problem p;
+  assert_int_equal(alipay_notification_read(str_from_cstr(form), pub, &f->arena, &n, &p), HT_OK);
+  struct alipay_expected e = {STR_LIT(SIM_APP_ID), STR_LIT("T20240001"), STR_LIT(SIM_SELLER_ID), 8888};
+  assert_int_equal(alipay_notification_check(&n, &e, &p), HT_OK);
+  assert_int_equal(n.state, ALIPAY_TRADE_SUCCESS);
+  crypto_key_free(pub);
+  free(form);
+}
+
+static void test_simulator_accepts_our_request(void **state) {
+  struct fixture *f = *state;
+  struct crypto_key *priv = test_private_key("keys/alipay_app_key.pem");
+  struct alipay_app app = {STR_LIT(SIM_APP_ID), priv};
+  struct alipay_biz biz = {
+      .out_trade_no = STR_LIT("T20240001"), .amount_fen = 8888, .subject = STR_LIT("小店 & 测试+1")};
+  struct alipay_call call = {ALIPAY_TRADE_PRECREATE, STR_LIT(""), STR_LIT("https://shop.example/n?a=1&b=2"),
+                             STR_LIT(""), 1700000000};
+  assert_int_equal(alipay_biz_content(ALIPAY_TRADE_PRECREATE, &biz, &f->arena, &call.biz_content), HT_OK);
+  struct str form;
+  assert_int_equal(alipay_request_build(&app, &call, &f->arena, &form, NULL), HT_OK);
+  int status = -1;
+  char *out = run_sim("--verify-request", form, &status);
+  assert_string_equal(out, "OK\n");
+  assert_int_equal(status, 0);
+  free(out);
+  char *tampered = arena_strdup_str(&f->arena, form);
+  char *amount = strstr(tampered, "88.88");
+  assert_non_null(amount);
+  amount[0] = '9';
+  out = run_sim("--verify-request", str_from_cstr(tampered), &status);
+  assert_string_equal(out, "isv.invalid-signature\n");
+  assert_int_equal(status, 1);
+  free(out);
+  crypto_key_free(priv);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_node_sdk_callbacks, setup, teardown),
@@ -569,6 +628,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_biz_content, setup, teardown),
       cmocka_unit_test_setup_teardown(test_request_build, setup, teardown),
       cmocka_unit_test_setup_teardown(test_result_parse, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_simulator_notification_verifies, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_simulator_accepts_our_request, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

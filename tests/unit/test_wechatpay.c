@@ -636,6 +636,89 @@ static void test_ack(void **state) {
   assert_int_equal(a.http_status, 500);
 }
 
+/* The simulator's defaults (tests/sim/wechatpay_sim.py): merchant, serial and APIv3 key. */
+#define SIM_MCHID           "1230000109"
+#define SIM_MERCHANT_SERIAL "3775B6A45ACD588826D15E583A95F5DD3E6F2BC3"
+#define SIM_APIV3_KEY       "hutongTestAPIv3Key0123456789abcd"
+#define SIM_NOW             1700000000LL
+
+/* Runs the simulator in a one-shot mode with `input` on stdin. */
+static char *run_sim(const char *mode, struct str input, int *status) {
+  char *script = test_data_path("../sim/wechatpay_sim.py");
+  char cmd[1024];
+  snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s %s --now %lld", script, mode, SIM_NOW);
+  char *out = test_run(cmd, input, status);
+  free(script);
+  return out;
+}
+
+/* Value of header `name` in the simulator's "Name: value" lines. */
+static struct str header_value(const char *text, const char *name) {
+  const char *at = strstr(text, name);
+  assert_non_null(at);
+  at += strlen(name) + 2;
+  return (struct str){at, (size_t)(strchr(at, '\n') - at)};
+}
+
+static void test_simulator_notification_opens(void **state) {
+  struct fixture *f = *state;
+  int status = -1;
+  char *out = run_sim(
+      "--emit-notification",
+      STR_LIT("{\"mchid\":\"1230000109\",\"appid\":\"wxd678efh567hg6787\",\"out_trade_no\":\"T20240001\","
+              "\"transaction_id\":\"4200001\",\"trade_type\":\"NATIVE\",\"trade_state\":\"SUCCESS\","
+              "\"amount\":{\"total\":8888,\"payer_total\":8888,\"currency\":\"CNY\"}}"),
+      &status);
+  assert_int_equal(status, 0);
+  struct wechatpay_signature_headers h = {
+      header_value(out, "Wechatpay-Timestamp"), header_value(out, "Wechatpay-Nonce"),
+      header_value(out, "Wechatpay-Signature"), header_value(out, "Wechatpay-Serial")};
+  struct str body = str_from_cstr(strstr(out, "\n\n") + 2);
+  struct crypto_key *cert = test_public_key("keys/wechatpay_platform_cert.pem");
+  struct wechatpay_platform_key keys[] = {{STR_LIT(""), cert}};
+  struct wechatpay_notification n;
+  struct wechatpay_problem p;
+  assert_int_equal(
+      wechatpay_notification_open(keys, 1, &h, body, SIM_NOW + 10, STR_LIT(SIM_APIV3_KEY), &f->arena, &n, &p),
+      HT_OK);
+  struct wechatpay_transaction t;
+  assert_int_equal(wechatpay_transaction_parse(n.plaintext, &f->arena, &t, &p), HT_OK);
+  struct wechatpay_expected e = {STR_LIT("1230000109"), STR_LIT("wxd678efh567hg6787"), STR_LIT("T20240001"),
+                                 8888, STR_LIT("CNY")};
+  assert_int_equal(wechatpay_transaction_check(&t, &e, &p), HT_OK);
+  assert_int_equal(t.state, WECHATPAY_TRADE_SUCCEEDED);
+  crypto_key_free(cert);
+  free(out);
+}
+
+static void test_simulator_accepts_our_authorization(void **state) {
+  struct fixture *f = *state;
+  struct crypto_key *priv = test_private_key("keys/wechatpay_merchant_key.pem");
+  struct wechatpay_merchant m = {STR_LIT(SIM_MCHID), STR_LIT(SIM_MERCHANT_SERIAL), priv};
+  struct str body = STR_LIT("{\"mchid\":\"1230000109\"}");
+  struct str auth;
+  assert_int_equal(wechatpay_authorization(
+                       &m, STR_LIT("POST"), STR_LIT("/v3/pay/transactions/out-trade-no/T20240001/close"),
+                       SIM_NOW, STR_LIT("593BEC0C930BF1AFEB40B4A08C8FB242"), body, &f->arena, &auth),
+                   HT_OK);
+  char *request =
+      arena_printf(&f->arena, "POST\n/v3/pay/transactions/out-trade-no/T20240001/close\n%.*s\n%.*s",
+                   STR_FMT(auth), STR_FMT(body));
+  int status = -1;
+  char *out = run_sim("--verify-request", str_from_cstr(request), &status);
+  assert_string_equal(out, "OK\n");
+  assert_int_equal(status, 0);
+  free(out);
+  /* The same header on another body is refused like the real API does. */
+  request = arena_printf(&f->arena, "POST\n/v3/pay/transactions/out-trade-no/T20240001/close\n%.*s\n{}",
+                         STR_FMT(auth));
+  out = run_sim("--verify-request", str_from_cstr(request), &status);
+  assert_int_equal(status, 1);
+  assert_true(strncmp(out, "SIGN_ERROR", 10) == 0);
+  free(out);
+  crypto_key_free(priv);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_request_message_and_authorization, setup, teardown),
@@ -651,6 +734,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_request_builders, setup, teardown),
       cmocka_unit_test_setup_teardown(test_jsapi_pay_sign, setup, teardown),
       cmocka_unit_test(test_ack),
+      cmocka_unit_test_setup_teardown(test_simulator_notification_opens, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_simulator_accepts_our_authorization, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -96,8 +96,9 @@ static void test_key_forms(void **state) {
   crypto_key_free(k);
   /* PKCS#1 "RSA PUBLIC KEY" from a key of ours. */
   int status = 0;
-  char *pkcs1 = test_run("openssl rsa -pubin -RSAPublicKey_out 2>/dev/null",
-                         test_read("keys/alipay_app_pub.pem"), &status);
+  struct str spki = test_read("keys/alipay_app_pub.pem");
+  char *pkcs1 = test_run("openssl rsa -pubin -RSAPublicKey_out 2>/dev/null", spki, &status);
+  test_release(spki);
   assert_int_equal(status, 0);
   assert_non_null(strstr(pkcs1, "BEGIN RSA PUBLIC KEY"));
   assert_int_equal(crypto_public_key_from_pem(str_from_cstr(pkcs1), &k), HT_OK);

@@ -15,7 +15,8 @@ packages_build=(
 # Tools the test suites and benchmarks drive (real decoders, real servers, real browser).
 packages_test=(
   libcmocka-dev python3 python3-pytest zbar-tools poppler-utils postgresql nginx-light wrk
-  valgrind clang libclang-rt-14-dev nodejs npm chromium procps python3-cryptography
+  valgrind clang libclang-rt-14-dev nodejs npm chromium procps
+  python3-cryptography
 )
 
 want=("${packages_build[@]}")

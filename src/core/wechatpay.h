@@ -29,8 +29,8 @@
  * our clock is rejected (the spec's "5 minutes"; wechatpay-go consts.FiveMinute, compared with
  * >=). */
 #define WECHATPAY_CLOCK_SKEW_S_MAX 300
-/* Largest response or notification body we parse. A transaction notification is about 1 KB;
- * a transaction with promotion details a few KB. */
+/* Largest request, response or notification body we sign, verify or parse. A transaction notification is
+ * about 1 KB; a transaction with promotion details a few KB. */
 #define WECHATPAY_BODY_BYTES_MAX (64 * 1024)
 /* Deepest JSON nesting accepted: transaction → promotion_detail[] → goods_detail[] → object. */
 #define WECHATPAY_JSON_DEPTH_MAX 8
@@ -104,7 +104,7 @@ struct wechatpay_merchant {
  * is the path with query string exactly as sent ("/v3/pay/transactions/native"); `body` is the
  * exact request body ("" for GET). HT_EINVAL when method, url or nonce break the header rules
  * (upper-case method, url starting with '/' without spaces or controls, nonce of 1..32 letters
- * and digits); HT_ENOMEM when the arena is full. */
+ * and digits) or the body is above WECHATPAY_BODY_BYTES_MAX; HT_ENOMEM when the arena is full. */
 int wechatpay_request_message(struct str method, struct str url, long long timestamp_s, struct str nonce,
                               struct str body, struct arena *arena, struct str *out);
 

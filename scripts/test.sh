@@ -26,6 +26,9 @@ run_suites() {
   HUTONG_BIN="$PWD/$dir/src/hutong" "$PYTHON" -m pytest -q -p no:cacheprovider tests/api
 }
 
+echo "== wallet simulators"
+"$PYTHON" -m pytest -q -p no:cacheprovider tests/sim
+
 run_suites build
 run_suites build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
 echo "== all suites passed (plain and sanitized)"

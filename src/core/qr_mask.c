@@ -73,7 +73,7 @@ static const uint16_t mask_cols[QR_MASK_COUNT][MASK_PERIOD] = {
 };
 
 bool qr_mask_inverts(int mask, size_t x, size_t y) {
-  return (mask_rows[mask][y % MASK_PERIOD] >> (x % MASK_PERIOD)) & 1u;
+  return ((unsigned)mask_rows[mask][y % MASK_PERIOD] >> (x % MASK_PERIOD)) & 1u;
 }
 
 /* Expands a 12-bit period `unit` into the words of a line: word j starts at module 64j. */
@@ -255,8 +255,8 @@ static void planes_load(struct planes *p, const unsigned char *modules, size_t w
 static void planes_mask(struct planes *p, int from_mask, int k) {
   line_t rows[MASK_PERIOD], cols[MASK_PERIOD];
   for (unsigned i = 0; i < MASK_PERIOD; i++) {
-    unit_expand(mask_rows[k][i] ^ mask_rows[from_mask][i], p->words, rows[i]);
-    unit_expand(mask_cols[k][i] ^ mask_cols[from_mask][i], p->words, cols[i]);
+    unit_expand((unsigned)(mask_rows[k][i] ^ mask_rows[from_mask][i]), p->words, rows[i]);
+    unit_expand((unsigned)(mask_cols[k][i] ^ mask_cols[from_mask][i]), p->words, cols[i]);
   }
   for (size_t y = 0; y < p->w; y++) {
     for (size_t j = 0; j < p->words; j++) {

@@ -1,5 +1,5 @@
 /*
- * qr_bench — how much our SVG rendering adds on top of libqrencode's encoding.
+ * qr_bench — our whole QR-to-SVG path against the raw libqrencode encode it builds on.
  *
  * Generates `count` distinct upper-case product links (the shape the server emits), then
  * times, on the monotonic clock, (a) the raw libqrencode encode of each link and (b) our

@@ -14,7 +14,17 @@
 #include <qrencode.h>
 #include <string.h>
 
+#include "core/qr_mask.h"
 #include "core/status.h"
+
+/* libqrencode exports these two but declares them only in its internal headers (split.h,
+ * qrencode_inner.h); Debian tracks both in libqrencode4's symbols file since 3.2.0. They let
+ * us encode with a fixed mask and pick the best mask ourselves (core/qr_mask.h), which is
+ * where libqrencode spends about 90 % of its time. QRcode_encodeString() is exactly
+ * split + QRcode_encodeMask(input, -1). */
+extern int Split_splitStringToQRinput(const char *string, QRinput *input, QRencodeMode hint,
+                                      int casesensitive);
+extern QRcode *QRcode_encodeMask(QRinput *input, int mask);
 
 struct qr_options qr_options_default(void) {
   return (struct qr_options){.ec = QR_EC_M,
@@ -61,11 +71,16 @@ static int qr_encode_raw(struct str text, enum qr_ec ec, QRcode **out) {
   char cstr[QR_TEXT_BYTES_MAX + 1]; /* libqrencode wants a C string; views are not */
   memcpy(cstr, text.data, text.len);
   cstr[text.len] = '\0';
+  errno = 0;
+  QRinput *input = QRinput_new2(0, qr_levels[ec]); /* version 0: the smallest that fits */
+  if (!input) return HT_ENOMEM;
   /* Hint QR_MODE_8 with case sensitivity: libqrencode splits the text into numeric,
    * alphanumeric and byte segments by cost, and never folds case (our links must not). */
-  errno = 0;
-  QRcode *raw = QRcode_encodeString(cstr, 0, qr_levels[ec], QR_MODE_8, 1);
+  QRcode *raw = NULL;
+  if (Split_splitStringToQRinput(cstr, input, QR_MODE_8, 1) == 0) raw = QRcode_encodeMask(input, 0);
+  QRinput_free(input);
   if (!raw) return errno == ERANGE ? HT_ETOOBIG : errno == ENOMEM ? HT_ENOMEM : HT_EINVAL;
+  qr_mask_apply_best(raw->data, (size_t)raw->width, ec, 0);
   *out = raw;
   return HT_OK;
 }

@@ -1,13 +1,15 @@
 /*
  * qr.h — QR codes for the "scan-to-buy" face of a product: text in, SVG/PNG/terminal bytes out.
  *
- * Encoding is libqrencode's (the reference C encoder); this module adds validated options,
- * a module matrix the print sheets can draw from, and three renderers that write into a
- * caller's `struct buf`: compact SVG path data, 1- or 8-bit grayscale PNG through libpng's
- * write callback (no files), and UTF-8 half blocks for a terminal. Our links are upper case
- * on purpose (`HTTPS://SHOP.EXAMPLE/Q/7K3QX9`): libqrencode then encodes them in alphanumeric
- * mode (5.5 bits a character instead of 8), which gives a smaller version, so bigger modules
- * at the same printed size. Everything here is pure: no I/O, no clock, no globals.
+ * Encoding is libqrencode's (the reference C encoder), except that the mask pattern is chosen
+ * by core/qr_mask, which makes libqrencode's own choice at a fraction of its cost, so the
+ * symbols are identical. This module adds validated options, a module matrix the print
+ * sheets can draw from, and three renderers that write into a caller's `struct buf`: compact
+ * SVG path data, 1- or 8-bit grayscale PNG through libpng's write callback (no files), and
+ * UTF-8 half blocks for a terminal. Our links are upper case on purpose
+ * (`HTTPS://SHOP.EXAMPLE/Q/7K3QX9`): libqrencode then encodes them in alphanumeric mode (5.5
+ * bits a character instead of 8), which gives a smaller version, so bigger modules at the
+ * same printed size. Everything here is pure: no I/O, no clock, no globals.
  */
 #ifndef HUTONG_CORE_QR_H
 #define HUTONG_CORE_QR_H

@@ -2,14 +2,20 @@
  * app.h — the application context every handler and job receives.
  *
  * One `struct app` exists per process, built by `hutong serve` from the configuration. It
- * holds what is shared and read-mostly: configuration, the database pool, the server secret.
- * Nothing in it is mutated by handlers without its own synchronization.
+ * holds what is shared and read-mostly: configuration, the database pool, the server secret,
+ * the click queue. Nothing in it is mutated by handlers without its own synchronization (the
+ * sandbox fault knobs are atomics).
  */
 #ifndef HUTONG_APP_H
 #define HUTONG_APP_H
 
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "core/escrow.h"
+#include "core/settlement.h"
 
 struct db_pool;
 struct click_queue;
@@ -19,17 +25,30 @@ struct click_queue;
 /* The server secret, as configured (hex or any text ≥ APP_SECRET_MIN_BYTES). */
 #define APP_SECRET_BYTES_MAX 256
 #define APP_SECRET_MIN_BYTES 32
-
 /* Share tokens live 30 days unless the share request says otherwise (issue #3). */
 #define APP_TOKEN_TTL_DAYS_DEFAULT 30
+
+/* Knobs that make the sandbox wallet misbehave like a real one, set through the test hooks. */
+struct sandbox_faults {
+  _Atomic int timeout_starts;    /* the next N payment starts time out (after the wallet made the trade) */
+  _Atomic int timeout_refunds;   /* the next N refunds time out (after the wallet made the refund) */
+  _Atomic int duplicate_notices; /* deliver each notification this many extra times */
+  _Atomic int notice_delay_ms;   /* wait this long before delivering a notification */
+};
 
 struct app {
   struct db_pool *pool;
   struct click_queue *clicks;
-  int64_t token_ttl_ms;                  /* default lifetime of a share token */
-  char public_url[APP_PUBLIC_URL_BYTES]; /* no trailing slash */
+  char public_url[APP_PUBLIC_URL_BYTES];      /* no trailing slash */
+  char notify_base_url[APP_PUBLIC_URL_BYTES]; /* where channels send notifications (default: public URL) */
   char secret[APP_SECRET_BYTES_MAX + 1];
   size_t secret_len;
+  int64_t token_ttl_ms;          /* default lifetime of a share token */
+  struct escrow_policy escrow;   /* unpaid close, auto-confirm times, platform fee */
+  struct payout_policy payouts;  /* daily batch minimum */
+  bool test_hooks;               /* HUTONG_TEST_HOOKS=1: /_test endpoints for the test suites */
+  unsigned char sandbox_key[32]; /* the sandbox wallet's notification signing key (from the secret) */
+  struct sandbox_faults sandbox;
 };
 
 #endif

@@ -16,6 +16,7 @@ static const struct command commands[] = {
     {"merchant", cli_merchant, "create or show merchants"},
     {"apikey", cli_apikey, "create, list or revoke API keys"},
     {"demo", cli_demo, "seed the demo store"},
+    {"ledger", cli_ledger, "verify the ledger's invariants"},
 };
 
 static int usage(FILE *out) {

@@ -33,6 +33,32 @@ const struct route hutong_routes[] = {
     {HTTP_POST, "/v1/handoffs", api_handoffs_create, PUBLIC_WRITE, 0},
     {HTTP_GET, "/v1/handoffs/{id}", api_handoffs_get, 0, 0},
 
+    /* The transaction loop: buyers act through the order's token, merchants through the id. */
+    {HTTP_POST, "/v1/orders", api_orders_place, PUBLIC_WRITE, 0},
+    {HTTP_GET, "/v1/orders", api_orders_list, MERCHANT, 0},
+    {HTTP_GET, "/v1/orders/{id}", api_orders_get, MERCHANT, 0},
+    {HTTP_POST, "/v1/orders/{id}/ship", api_orders_ship, MERCHANT_WRITE, 0},
+    {HTTP_POST, "/v1/orders/{id}/refunds", api_orders_refund, MERCHANT_WRITE, 0},
+    {HTTP_POST, "/v1/orders/{id}/refund-request/refuse", api_orders_refuse_refund, MERCHANT_WRITE, 0},
+    {HTTP_POST, "/v1/orders/{id}/cancel", api_orders_cancel, MERCHANT_WRITE, 0},
+    {HTTP_POST, "/v1/orders/{id}/dispute", api_orders_dispute, MERCHANT_WRITE, 0},
+    {HTTP_GET, "/v1/buyer/orders/{token}", api_buyer_order_get, CODE_ROUTE, 0},
+    {HTTP_POST, "/v1/buyer/orders/{token}/payments", api_buyer_pay, CODE_ROUTE, 0},
+    {HTTP_POST, "/v1/buyer/orders/{token}/confirm", api_buyer_confirm, CODE_ROUTE | ROUTE_TX, 0},
+    {HTTP_POST, "/v1/buyer/orders/{token}/refund-request", api_buyer_refund_request, CODE_ROUTE | ROUTE_TX,
+     0},
+    {HTTP_POST, "/v1/buyer/orders/{token}/refund-request/withdraw", api_buyer_refund_withdraw,
+     CODE_ROUTE | ROUTE_TX, 0},
+    {HTTP_POST, "/v1/buyer/orders/{token}/dispute", api_buyer_dispute, CODE_ROUTE | ROUTE_TX, 0},
+    {HTTP_GET, "/v1/balance", api_balance, MERCHANT, 0},
+    {HTTP_GET, "/v1/statement", api_statement, MERCHANT, 0},
+    {HTTP_POST, "/v1/payouts", api_payouts_create, MERCHANT_WRITE, 0},
+    {HTTP_GET, "/v1/payouts", api_payouts_list, MERCHANT, 0},
+    {HTTP_POST, "/notify/{channel}", api_notify, 0, 0},
+    {HTTP_POST, "/_test/clock", api_test_clock, 0, 0},
+    {HTTP_POST, "/_test/jobs", api_test_jobs, 0, 0},
+    {HTTP_POST, "/_test/sandbox", api_test_sandbox, 0, 0},
+
     /* Public pages: short-code routes ignore case (people type and scan them). */
     {HTTP_GET, "/", web_home, 0, 0},
     {HTTP_GET, "/P/{code}", web_product, CODE_ROUTE, 0},
@@ -45,6 +71,8 @@ const struct route hutong_routes[] = {
     {HTTP_GET, "/qr/{code}.png", web_qr_png, CODE_ROUTE, 0},
     {HTTP_GET, "/static/{name}", web_static, 0, 0},
     {HTTP_GET, "/robots.txt", web_robots, 0, 0},
+    {HTTP_GET, "/pay/sandbox/{trade_no}", web_wallet_page, CODE_ROUTE, 0},
+    {HTTP_POST, "/pay/sandbox/{trade_no}", web_wallet_decide, CODE_ROUTE | ROUTE_TX, 0},
     {HTTP_GET, "/sitemap.xml", web_sitemap, 0, 0},
 };
 

@@ -30,6 +30,36 @@ void api_tokens_resolve(struct request *req, struct response *res);
 void api_handoffs_create(struct request *req, struct response *res);
 void api_handoffs_get(struct request *req, struct response *res);
 
+/* orders.c */
+void api_orders_place(struct request *req, struct response *res);
+void api_buyer_order_get(struct request *req, struct response *res);
+void api_buyer_pay(struct request *req, struct response *res);
+void api_buyer_confirm(struct request *req, struct response *res);
+void api_buyer_refund_request(struct request *req, struct response *res);
+void api_buyer_refund_withdraw(struct request *req, struct response *res);
+void api_buyer_dispute(struct request *req, struct response *res);
+void api_orders_list(struct request *req, struct response *res);
+void api_orders_get(struct request *req, struct response *res);
+void api_orders_ship(struct request *req, struct response *res);
+void api_orders_refund(struct request *req, struct response *res);
+void api_orders_refuse_refund(struct request *req, struct response *res);
+void api_orders_cancel(struct request *req, struct response *res);
+void api_orders_dispute(struct request *req, struct response *res);
+
+/* money.c */
+void api_balance(struct request *req, struct response *res);
+void api_statement(struct request *req, struct response *res);
+void api_payouts_create(struct request *req, struct response *res);
+void api_payouts_list(struct request *req, struct response *res);
+
+/* notify.c */
+void api_notify(struct request *req, struct response *res);
+
+/* test_hooks.c (HUTONG_TEST_HOOKS=1 only) */
+void api_test_clock(struct request *req, struct response *res);
+void api_test_jobs(struct request *req, struct response *res);
+void api_test_sandbox(struct request *req, struct response *res);
+
 /* merchant.c */
 void api_merchant_get(struct request *req, struct response *res);
 

@@ -25,7 +25,6 @@
 /* Statistics cover at most this span, and the last 30 days by default. */
 #define STATS_SPAN_DAYS_MAX     366
 #define STATS_SPAN_DAYS_DEFAULT 30
-#define MS_PER_DAY              (24LL * 3600 * 1000)
 
 static const struct field_rule create_rules[] = {
     {"target_url", FIELD_STRING, true, false, 1, LINK_TARGET_BYTES_MAX},

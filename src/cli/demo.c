@@ -22,20 +22,22 @@ struct demo_product {
   const char *description;
   int64_t price_minor;
   int64_t stock;
+  const char *delivery;
 };
 
 static const struct demo_product demo_products[] = {
     {"云南普洱茶饼 357g · Yunnan Pu'er tea cake", "Aged raw pu'er pressed in Menghai. 勐海古树生普，七子饼。",
-     12800, 40},
+     12800, 40, "physical"},
     {"景德镇青花瓷杯 · Jingdezhen blue-and-white cup",
-     "Hand-painted porcelain, 200 ml. 手绘青花，容量200毫升。", 8800, 25},
+     "Hand-painted porcelain, 200 ml. 手绘青花，容量200毫升。", 8800, 25, "physical"},
     {"手工竹编收纳篮 · Handwoven bamboo basket", "Woven in Anji from local moso bamboo. 安吉毛竹手工编织。",
-     5990, 60},
+     5990, 60, "physical"},
     {"宁夏枸杞 500g · Ningxia goji berries", "Sun-dried, this year's harvest. 当季头茬，自然晾晒。", 4550,
-     120},
-    {"杭州真丝围巾 · Hangzhou silk scarf", "Mulberry silk, 180 × 55 cm. 桑蚕丝，180×55厘米。", 23900, 15},
+     120, "physical"},
+    {"杭州真丝围巾 · Hangzhou silk scarf", "Mulberry silk, 180 × 55 cm. 桑蚕丝，180×55厘米。", 23900, 15,
+     "physical"},
     {"电子书《互通指南》 · E-book: The Hutong Guide",
-     "Delivered instantly as a download link. 付款后自动发货。", 990, 9999},
+     "Delivered instantly as a download link. 付款后自动发货。", 990, 9999, "auto"},
 };
 
 static size_t read_key_file(const char *path, char key[APIKEY_TEXT_BYTES]) {
@@ -65,7 +67,8 @@ static int seed(struct db *db, const char *key_path, int64_t *merchant_id, char 
                         .price_minor = d->price_minor,
                         .currency = STR_LIT("CNY"),
                         .stock = d->stock,
-                        .status = STR_LIT("active")};
+                        .status = STR_LIT("active"),
+                        .delivery = str_from_cstr(d->delivery)};
     rc = store_product_create(db, &p, now + (int64_t)i);
   }
   char hash[SHA256_HEX_BYTES], prefix[APIKEY_PREFIX_CHARS + 1];

@@ -1,6 +1,7 @@
 /* serve.c — `hutong serve`: configuration, the database pool, the HTTP server, and a
  * graceful stop on SIGTERM/SIGINT (stop accepting, finish in-flight requests, close the
  * store). Signals are blocked in every thread and taken synchronously by the main thread. */
+#include <curl/curl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,6 +16,8 @@
 #include "http/limits.h"
 #include "http/server.h"
 #include "jobs/click_queue.h"
+#include "jobs/scheduler.h"
+#include "pay/sandbox.h"
 #include "platform/clock.h"
 #include "platform/log.h"
 #include "routes.h"
@@ -45,6 +48,13 @@ static const char serve_help[] =
     "  HUTONG_THREADS          HTTP worker threads (default: number of cores)\n"
     "  HUTONG_CONNECTIONS_MAX  concurrent connections (default 1024)\n"
     "  HUTONG_ACCESS_LOG       access log: - (stdout, default), off, or a file path\n"
+    "  HUTONG_FEE_BPS          platform fee in basis points taken at release (default 0)\n"
+    "  HUTONG_UNPAID_CLOSE_MINUTES         unpaid orders close after (default 15)\n"
+    "  HUTONG_AUTO_CONFIRM_HOURS_PHYSICAL  auto-confirm after shipping (default 240)\n"
+    "  HUTONG_AUTO_CONFIRM_HOURS_VIRTUAL   ... for virtual goods (default 72)\n"
+    "  HUTONG_AUTO_CONFIRM_HOURS_AUTO      ... for auto-delivered goods (default 24)\n"
+    "  HUTONG_TOKEN_TTL_DAYS   default lifetime of share tokens (default 30)\n"
+    "  HUTONG_NOTIFY_BASE_URL  base URL wallets notify (default: the public URL)\n"
     "Migrations are applied on start. SIGTERM or SIGINT stop the server gracefully.\n";
 
 struct serve_config {
@@ -113,6 +123,51 @@ static bool load_config(int argc, char **argv, struct serve_config *c) {
   while (len > 0 && c->public_url[len - 1] == '/') c->public_url[--len] = '\0';
   c->access_log = setting(argc, argv, "access-log", "HUTONG_ACCESS_LOG", "-");
   return true;
+}
+
+/* Reads a whole-number setting within [min, max]; false (after a message) when malformed. */
+static bool env_integer(const char *name, long long min, long long max, long long *out) {
+  const char *text = getenv(name);
+  if (!text || !*text) return true;
+  long long v;
+  if (str_to_i64(str_from_cstr(text), &v) != HT_OK || v < min || v > max) {
+    fprintf(stderr, "hutong serve: %s must be a whole number between %lld and %lld\n", name, min, max);
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
+/* The money settings: escrow timers, the platform fee, the payout minimum, token lifetime,
+ * where channels send notifications, and whether the test hooks exist. */
+static bool configure_money(struct app *app) {
+  escrow_policy_default(&app->escrow);
+  payout_policy_default(&app->payouts);
+  long long unpaid_min = app->escrow.unpaid_close_ms / 60000, fee_bps = app->escrow.fee_bps;
+  long long physical_h = app->escrow.auto_confirm_ms[DELIVERY_PHYSICAL] / 3600000;
+  long long virtual_h = app->escrow.auto_confirm_ms[DELIVERY_VIRTUAL] / 3600000;
+  long long auto_h = app->escrow.auto_confirm_ms[DELIVERY_AUTO] / 3600000,
+            token_days = APP_TOKEN_TTL_DAYS_DEFAULT;
+  bool ok = env_integer("HUTONG_UNPAID_CLOSE_MINUTES", 1, 24 * 60, &unpaid_min) &&
+            env_integer("HUTONG_FEE_BPS", 0, FEE_BPS_MAX, &fee_bps) &&
+            env_integer("HUTONG_AUTO_CONFIRM_HOURS_PHYSICAL", 1, 90 * 24, &physical_h) &&
+            env_integer("HUTONG_AUTO_CONFIRM_HOURS_VIRTUAL", 1, 90 * 24, &virtual_h) &&
+            env_integer("HUTONG_AUTO_CONFIRM_HOURS_AUTO", 1, 90 * 24, &auto_h) &&
+            env_integer("HUTONG_TOKEN_TTL_DAYS", 1, 366, &token_days);
+  if (!ok) return false;
+  app->escrow.unpaid_close_ms = unpaid_min * 60000;
+  app->escrow.fee_bps = (uint32_t)fee_bps;
+  app->escrow.auto_confirm_ms[DELIVERY_PHYSICAL] = physical_h * 3600000;
+  app->escrow.auto_confirm_ms[DELIVERY_VIRTUAL] = virtual_h * 3600000;
+  app->escrow.auto_confirm_ms[DELIVERY_AUTO] = auto_h * 3600000;
+  app->token_ttl_ms = token_days * 24 * 3600 * 1000;
+  const char *notify = getenv("HUTONG_NOTIFY_BASE_URL");
+  snprintf(app->notify_base_url, sizeof app->notify_base_url, "%s",
+           notify && *notify ? notify : app->public_url);
+  const char *hooks = getenv("HUTONG_TEST_HOOKS");
+  app->test_hooks = hooks && strcmp(hooks, "1") == 0;
+  sandbox_init(app);
+  return escrow_policy_check(&app->escrow) == HT_OK;
 }
 
 static int wait_for_stop_signal(void) {
@@ -185,18 +240,22 @@ int cli_serve(int argc, char **argv) {
   sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, NULL); /* inherited by every thread started below */
   signal(SIGPIPE, SIG_IGN);
+  curl_global_init(CURL_GLOBAL_DEFAULT); /* before any thread: channels call wallets with libcurl */
   char error[DB_ERROR_BYTES];
   if (db_pool_open(c.db_url, c.threads + POOL_EXTRA_CONNECTIONS, &app.pool, error) != HT_OK)
     return log_event(LOG_ERROR, NULL, "cannot open database: %s", error), 1;
-  app.token_ttl_ms = (int64_t)APP_TOKEN_TTL_DAYS_DEFAULT * 24 * 3600 * 1000;
   int status = 1;
-  if (migrate_pool(app.pool) && click_queue_start(app.pool, &app.clicks) == HT_OK) {
+  struct scheduler *scheduler = NULL;
+  if (configure_money(&app) && migrate_pool(app.pool) && click_queue_start(app.pool, &app.clicks) == HT_OK &&
+      scheduler_start(&app, &scheduler) == HT_OK) {
     web_init();
     status = run_server(&c, &app);
-    click_queue_stop(app.clicks); /* after the server: every recorded open is written */
+    scheduler_stop(scheduler);    /* after the server: no request can start new work */
+    click_queue_stop(app.clicks); /* every recorded open is written */
     web_shutdown();
   }
   db_pool_close(app.pool);
+  curl_global_cleanup();
   log_event(LOG_INFO, NULL, "stopped");
   return status;
 }

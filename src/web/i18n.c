@@ -55,6 +55,14 @@ static const struct message messages[MSG_COUNT] = {
                              "No token found. Paste the whole shared message."},
     [MSG_TOKEN_CHECKSUM] = {"口令有误，请检查是否抄错。", "That token has a typo. Please check it."},
     [MSG_TOKEN_EXPIRED] = {"口令已过期。", "That token has expired."},
+    [MSG_WALLET_AMOUNT] = {"付款金额", "Amount to pay"},
+    [MSG_WALLET_APPROVE] = {"确认付款", "Approve payment"},
+    [MSG_WALLET_DECLINE] = {"取消", "Decline"},
+    [MSG_WALLET_PAID] = {"已付款，正在通知商家。", "Paid. The shop is being notified."},
+    [MSG_WALLET_CLOSED] = {"这笔交易已关闭。", "This payment was declined or closed."},
+    [MSG_WALLET_BACK] = {"返回订单", "Back to the order"},
+    [MSG_WALLET_NOTE] = {"这是互通的沙盒钱包，用于演示和测试，不会扣真钱。",
+                         "This is hutong's sandbox wallet, for demos and tests: no real money moves."},
 };
 
 const char *i18n_text(enum lang lang, enum msg id) {

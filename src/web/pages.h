@@ -29,6 +29,8 @@ void web_qr_svg(struct request *req, struct response *res);
 void web_qr_png(struct request *req, struct response *res);
 void web_robots(struct request *req, struct response *res);
 void web_sitemap(struct request *req, struct response *res);
+void web_wallet_page(struct request *req, struct response *res);
+void web_wallet_decide(struct request *req, struct response *res);
 
 /* The friendly HTML 404 for browsers (the server calls it for unknown paths). */
 void web_not_found(struct request *req, struct response *res);

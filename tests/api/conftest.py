@@ -128,6 +128,7 @@ class Server:
             "HUTONG_SECRET": "test-secret-0123456789abcdef0123456789abcdef",
             "HUTONG_ACCESS_LOG": f"{self.dir}/access.log",
             "HUTONG_THREADS": "2",
+            "HUTONG_TEST_HOOKS": "1",
         })
         self.env.update(extra_env or {})
         self.proc = None

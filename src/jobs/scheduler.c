@@ -1,0 +1,173 @@
+/* scheduler.c — the background jobs (see scheduler.h). */
+#include "jobs/scheduler.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "app.h"
+#include "core/status.h"
+#include "pay/orders.h"
+#include "pay/payments.h"
+#include "pay/sandbox.h"
+#include "platform/clock.h"
+#include "platform/log.h"
+#include "store/idempotency.h"
+#include "store/ledger.h"
+#include "store/links.h"
+#include "store/pool.h"
+
+/* Arena of one tick: rows read by the jobs. */
+#define SCHEDULER_ARENA_BYTES (4 * 1024 * 1024)
+/* Expired hand-offs are kept a day for the "this code was used" page, then deleted. */
+#define HANDOFF_KEEP_MS (24LL * 3600 * 1000)
+
+struct scheduler {
+  struct app *app;
+  pthread_t thread;
+  pthread_mutex_t lock;
+  pthread_cond_t wake;
+  bool stopping;
+};
+
+static size_t run_timers(struct pay_ctx *ctx, struct db *db) {
+  int64_t ids[SCHEDULER_BATCH_MAX];
+  size_t count = 0, done = 0;
+  if (store_orders_due(db, ctx->now_ms, SCHEDULER_BATCH_MAX, ids, &count) != HT_OK) return 0;
+  for (size_t i = 0; i < count; i++) {
+    struct escrow_event ev = {.kind = ESCROW_EV_TIMER_DUE};
+    struct escrow_order after;
+    bool applied = false;
+    int rc = db_begin(db, true);
+    if (rc == HT_OK) rc = orders_apply(ctx, db, ids[i], &ev, STR_LIT("timer"), &after, &applied);
+    if (rc == HT_OK)
+      rc = db_commit(db);
+    else
+      db_rollback(db);
+    if (rc == HT_OK && applied) done++;
+  }
+  return done;
+}
+
+typedef int (*call_worker)(struct pay_ctx *ctx, struct db *db, int64_t id);
+
+static size_t run_calls(struct pay_ctx *ctx, struct db *db, enum call_kind kind,
+                        enum channel_call_status status, int64_t older_than_ms, call_worker work) {
+  int64_t ids[SCHEDULER_BATCH_MAX];
+  size_t count = 0, done = 0;
+  if (store_calls_in_status(db, kind, status, ctx->now_ms - older_than_ms + 1, SCHEDULER_BATCH_MAX, ids,
+                            &count) != HT_OK)
+    return 0;
+  for (size_t i = 0; i < count; i++)
+    if (work(ctx, db, ids[i]) == HT_OK) done++;
+  return done;
+}
+
+struct batch_ctx {
+  struct pay_ctx *ctx;
+  struct db *db;
+  size_t done;
+};
+
+static void batch_one(void *user, int64_t merchant_id, enum currency currency, int64_t balance) {
+  struct batch_ctx *b = user;
+  struct channel_call_row payout;
+  (void)balance;
+  int rc = db_begin(b->db, true);
+  if (rc == HT_OK) rc = payouts_request(b->ctx, b->db, merchant_id, currency, 0, &payout);
+  if (rc == HT_OK)
+    rc = db_commit(b->db);
+  else
+    db_rollback(b->db);
+  if (rc == HT_OK) b->done++;
+}
+
+static size_t run_payout_batch(struct pay_ctx *ctx, struct db *db) {
+  int64_t last = 0;
+  if (store_job_last_run(db, "payout_batch", &last) != HT_OK || ctx->now_ms - last < PAYOUT_BATCH_INTERVAL_MS)
+    return 0;
+  struct batch_ctx b = {.ctx = ctx, .db = db};
+  store_ledger_available_at_least(db, ctx->app->payouts.batch_min_minor, batch_one, &b);
+  store_job_mark_run(db, "payout_batch", ctx->now_ms);
+  if (b.done) log_event(LOG_INFO, NULL, "daily payout batch: %zu payouts requested", b.done);
+  return b.done;
+}
+
+static void run_purges(struct pay_ctx *ctx, struct db *db) {
+  store_idem_purge(db, ctx->now_ms - IDEMPOTENCY_RETENTION_MS, NULL);
+  store_handoff_purge(db, ctx->now_ms - HANDOFF_KEEP_MS, NULL);
+}
+
+size_t scheduler_run_once(struct app *app) {
+  struct db *db;
+  if (db_pool_acquire(app->pool, &db) != HT_OK) return 0;
+  size_t done = 0;
+  if (store_jobs_lock_try(db)) {
+    struct arena arena;
+    arena_init(&arena, SCHEDULER_ARENA_BYTES);
+    struct pay_ctx ctx = {.app = app, .arena = &arena, .db = db, .now_ms = clock_now_ms()};
+    done += run_timers(&ctx, db);
+    done += run_calls(&ctx, db, CALL_REFUND, CHANNEL_CALL_PENDING, 0, refunds_process);
+    done += run_calls(&ctx, db, CALL_REFUND, CHANNEL_CALL_UNKNOWN, 0, refunds_process);
+    done += run_calls(&ctx, db, CALL_PAYMENT, CHANNEL_CALL_UNKNOWN, 0, payments_reconcile);
+    done += run_calls(&ctx, db, CALL_PAYMENT, CHANNEL_CALL_PENDING, RECONCILE_PENDING_AFTER_MS,
+                      payments_reconcile);
+    done += run_calls(&ctx, db, CALL_PAYOUT, CHANNEL_CALL_PENDING, 0, payouts_process);
+    done += run_calls(&ctx, db, CALL_PAYOUT, CHANNEL_CALL_UNKNOWN, 0, payouts_process);
+    done += run_payout_batch(&ctx, db);
+    done += sandbox_deliver_due(&ctx, db);
+    run_purges(&ctx, db);
+    store_jobs_unlock(db);
+    arena_free_all(&arena);
+  }
+  db_pool_release(app->pool, db);
+  return done;
+}
+
+static void *scheduler_thread(void *arg) {
+  struct scheduler *s = arg;
+  pthread_mutex_lock(&s->lock);
+  while (!s->stopping) {
+    pthread_mutex_unlock(&s->lock);
+    scheduler_run_once(s->app);
+    pthread_mutex_lock(&s->lock);
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_nsec += (long)SCHEDULER_TICK_MS * 1000000L;
+    while (deadline.tv_nsec >= 1000000000L) deadline.tv_sec++, deadline.tv_nsec -= 1000000000L;
+    if (!s->stopping) pthread_cond_timedwait(&s->wake, &s->lock, &deadline);
+  }
+  pthread_mutex_unlock(&s->lock);
+  return NULL;
+}
+
+int scheduler_start(struct app *app, struct scheduler **out) {
+  struct scheduler *s = calloc(1, sizeof *s);
+  if (!s) return HT_ENOMEM;
+  s->app = app;
+  pthread_mutex_init(&s->lock, NULL);
+  pthread_condattr_t attr;
+  pthread_condattr_init(&attr);
+  pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+  pthread_cond_init(&s->wake, &attr);
+  pthread_condattr_destroy(&attr);
+  if (pthread_create(&s->thread, NULL, scheduler_thread, s) != 0) {
+    free(s);
+    return HT_EIO;
+  }
+  *out = s;
+  return HT_OK;
+}
+
+void scheduler_stop(struct scheduler *s) {
+  if (!s) return;
+  pthread_mutex_lock(&s->lock);
+  s->stopping = true;
+  pthread_cond_signal(&s->wake);
+  pthread_mutex_unlock(&s->lock);
+  pthread_join(s->thread, NULL);
+  pthread_cond_destroy(&s->wake);
+  pthread_mutex_destroy(&s->lock);
+  free(s);
+}

@@ -1,0 +1,40 @@
+/*
+ * scheduler.h — the background jobs: due order timers (unpaid close, auto-confirm), refunds
+ * to make at channels, reconciliation of payments whose outcome is unknown or stuck,
+ * notifications the sandbox wallet owes, the daily payout batch, and purges of expired
+ * idempotency keys and hand-offs.
+ *
+ * One thread runs every job each tick (SCHEDULER_TICK_MS). Every job is idempotent: it works
+ * from the database's state, not from memory, so a restart or a second node repeats nothing
+ * that already happened (the escrow version check and the channel-call status transitions
+ * make a repeated step a no-op).
+ */
+#ifndef HUTONG_JOBS_SCHEDULER_H
+#define HUTONG_JOBS_SCHEDULER_H
+
+#include <stddef.h>
+
+struct app;
+struct scheduler;
+
+/* How often the jobs run. */
+#define SCHEDULER_TICK_MS 500
+/* Items one job handles per tick (the rest wait for the next tick). */
+#define SCHEDULER_BATCH_MAX 64
+/* A payment still pending this long is asked about (the buyer may have paid and the
+ * notification been lost). */
+#define RECONCILE_PENDING_AFTER_MS (2 * 60 * 1000)
+/* The daily payout batch runs once per this interval. */
+#define PAYOUT_BATCH_INTERVAL_MS (24LL * 3600 * 1000)
+
+/* Starts the scheduler thread. The caller owns it. */
+int scheduler_start(struct app *app, struct scheduler **out);
+
+/* Runs every job once, now, on the calling thread (tests and `hutong jobs run`). Returns how
+ * many items were handled. */
+size_t scheduler_run_once(struct app *app);
+
+/* Stops the thread (finishing the current tick) and frees it. NULL is allowed. */
+void scheduler_stop(struct scheduler *scheduler);
+
+#endif

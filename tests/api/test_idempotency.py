@@ -1,5 +1,4 @@
 """Idempotency-Key on POST (Stripe semantics): replay, 422 on a different body, 409 in flight."""
-import sqlite3
 import time
 import uuid
 
@@ -67,20 +66,11 @@ def test_key_length_limit_accepts_255(merchant):
     assert c.post("/v1/products", BODY, headers={"Idempotency-Key": "k" * 255}).status == 201
 
 
-def sqlite_path(server):
-    if not server.db_url.startswith("sqlite:"):
-        pytest.skip("simulates a concurrent request by writing the SQLite file directly")
-    return server.db_url[len("sqlite:"):]
-
-
 def plant_in_flight(server, merchant_id, key, age_ms):
     """Records a claim as if another request (or a crashed process) held the key."""
-    db = sqlite3.connect(sqlite_path(server), timeout=10)
-    with db:
-        db.execute("INSERT INTO idempotency_keys (scope, key, request_hash, owner, state, created_at_ms)"
+    server.execute("INSERT INTO idempotency_keys (scope, key, request_hash, owner, state, created_at_ms)"
                    " VALUES (?, ?, 'h', 'someone-else', 'in_flight', ?)",
-                   (merchant_id, key, int(time.time() * 1000) - age_ms))
-    db.close()
+                   merchant_id, key, int(time.time() * 1000) - age_ms)
 
 
 def test_in_flight_is_409_and_abandoned_claims_are_taken_over(server, merchant):

@@ -1,4 +1,5 @@
 """Idempotency-Key on POST (Stripe semantics): replay, 422 on a different body, 409 in flight."""
+import threading
 import time
 import uuid
 
@@ -82,4 +83,32 @@ def test_in_flight_is_409_and_abandoned_claims_are_taken_over(server, merchant):
     plant_in_flight(server, merchant_id, "crashed", age_ms=61_000)  # lease is 60 s
     r = c.post("/v1/products", BODY, headers={"Idempotency-Key": "crashed"})
     assert r.status == 201
+    assert len(products(c)) == 1
+
+
+# Simultaneous requests with one key in the concurrent test; more than the server's workers.
+RACERS = 8
+
+
+def test_simultaneous_requests_with_one_key_create_one_product(server, merchant):
+    """On PostgreSQL the claims really run in parallel (row locks, not one write lock)."""
+    c, _, key = merchant
+    start = threading.Barrier(RACERS)
+    statuses = []
+
+    def race():
+        client = server.client(key)
+        start.wait(timeout=10)
+        r = client.post("/v1/products", BODY, headers={"Idempotency-Key": "race"})
+        statuses.append((r.status, r.header("Idempotent-Replayed")))
+        client.close()
+
+    threads = [threading.Thread(target=race) for _ in range(RACERS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert len(statuses) == RACERS
+    assert [s for s, replayed in statuses if s == 201 and replayed is None] == [201], statuses
+    assert {s for s, _ in statuses} <= {201, 409}, statuses
     assert len(products(c)) == 1

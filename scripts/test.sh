@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `make test`: installs what is missing, checks style, builds, and runs every suite twice:
-# in build/ and in build-asan/ (AddressSanitizer + UndefinedBehaviorSanitizer). Any failure,
-# including a sanitizer report from the server under test, fails the run.
+# in build/ and in build-asan/ (AddressSanitizer + UndefinedBehaviorSanitizer). The API tests
+# run on SQLite and then on PostgreSQL, in a throwaway cluster started once for the run
+# (tests/pg/cluster.sh) and removed at the end whatever happens. Any failure, including a
+# sanitizer report from the server under test, fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +16,29 @@ export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
 
+# Modules run once more with `prepare=off` (unnamed statements, for pgbouncer in transaction
+# mode): the ones that reach every store statement, the engine comparison and reconnects.
+PREPARE_OFF_MODULES=(tests/api/test_products.py tests/api/test_idempotency.py tests/api/test_engines.py
+  tests/api/test_postgres.py)
+
+pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/hutong-pg-XXXXXX")
+pg_cleanup() {
+  local status=$?
+  if [ "$status" -ne 0 ] && [ -f "$pg_dir/server.log" ]; then
+    echo "== PostgreSQL log (last lines)" >&2
+    tail -n 20 "$pg_dir/server.log" >&2 || true
+  fi
+  tests/pg/cluster.sh stop "$pg_dir"
+}
+trap pg_cleanup EXIT
+trap 'exit 130' INT TERM HUP
+echo "== PostgreSQL: throwaway cluster"
+PG_URL=$(tests/pg/cluster.sh start "$pg_dir")
+
+pytest_api() {
+  "$PYTHON" -m pytest -q -rs -p no:cacheprovider "$@"
+}
+
 run_suites() {
   local dir=$1
   shift
@@ -22,8 +47,13 @@ run_suites() {
   ninja -C "$dir" >/dev/null
   echo "== $dir: unit and fuzz-corpus tests"
   meson test -C "$dir" --print-errorlogs --num-processes 2
-  echo "== $dir: API tests"
-  HUTONG_BIN="$PWD/$dir/src/hutong" "$PYTHON" -m pytest -q -p no:cacheprovider tests/api
+  export HUTONG_BIN="$PWD/$dir/src/hutong"
+  echo "== $dir: API tests on SQLite"
+  HUTONG_TEST_DB=sqlite pytest_api tests/api
+  echo "== $dir: API tests on PostgreSQL"
+  HUTONG_TEST_DB="$PG_URL" pytest_api tests/api
+  echo "== $dir: API tests on PostgreSQL with prepare=off"
+  HUTONG_TEST_DB="$PG_URL?prepare=off" pytest_api "${PREPARE_OFF_MODULES[@]}"
 }
 
 echo "== wallet simulators"

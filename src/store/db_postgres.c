@@ -3,16 +3,27 @@
  * Statements are prepared once per connection under a generated name (s1, s2, ...) and run
  * with PQexecPrepared; when the URL carries `prepare=off` (for pgbouncer in transaction
  * mode, where a prepared statement may live on another server connection) they run as
- * unnamed PQexecParams calls instead. Every session sets a statement timeout. A connection
- * found broken outside a transaction is reset once and the statement retried; inside a
- * transaction the error is returned, because the transaction is gone. */
+ * unnamed PQexecParams calls instead. Every session sets a statement timeout (behind
+ * pgbouncer in transaction mode a session setting is not guaranteed to follow the client, so
+ * set it on the role there as well: ALTER ROLE ... SET statement_timeout). Connections get a
+ * connect timeout and TCP keepalives unless the URL sets its own.
+ *
+ * A connection found broken (the server restarted, an administrator or a failover ended the
+ * session, the network dropped it) is reset when no transaction is open, and the statement
+ * is run once more on the new session when that cannot apply a change twice: a read, a
+ * BEGIN, or any statement the server said it ended the session before finishing. Inside a
+ * transaction nothing is retried, because the transaction is gone; the caller gets HT_EBUSY
+ * (the work was rolled back, so retrying the request is safe) and the next BEGIN resets the
+ * connection. Only a write outside a transaction whose outcome is unknown is HT_EIO. */
 #include <libpq-fe.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/status.h"
+#include "platform/log.h"
 #include "store/db_driver.h"
 
 /* Distinct statements cached per connection. Power of 2. */
@@ -21,6 +32,16 @@
 #define PG_STATEMENT_TIMEOUT_MS 5000
 /* Largest decimal rendering of an int64 argument, sign and NUL included. */
 #define PG_I64_TEXT_BYTES 24
+/* Defaults for libpq connection parameters the URL does not set: give up connecting after
+ * this many seconds (a pool worker must not hang on an unreachable server), and probe an
+ * idle connection so that one dropped by the network is noticed within about a minute. */
+#define PG_CONNECT_TIMEOUT_S     "5"
+#define PG_KEEPALIVES_IDLE_S     "30"
+#define PG_KEEPALIVES_INTERVAL_S "10"
+#define PG_KEEPALIVES_COUNT      "3"
+
+/* The type OID of `boolean` (src/include/catalog/pg_type.dat; fixed since PostgreSQL 7). */
+#define PG_BOOL_OID 16
 
 struct pg_statement {
   const struct db_sql *key;
@@ -40,10 +61,33 @@ struct pg_rows {
   int rows;
 };
 
-static int map_result(struct db *db, PGresult *result, const char *what) {
+static bool failed(PGresult *result) {
+  ExecStatusType st = PQresultStatus(result); /* PGRES_FATAL_ERROR for NULL */
+  return st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK;
+}
+
+/* True when the server reported that it ended the session (administrator command, crash of
+ * another backend, shutdown: SQLSTATE 57P01..57P03); whatever the statement had done was
+ * rolled back, so it may run again. */
+static bool session_ended_by_server(PGresult *result) {
+  const char *state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : NULL;
+  return state && strncmp(state, "57P", 3) == 0;
+}
+
+/* True for statement texts that change nothing when run twice outside a transaction. */
+static bool changes_nothing(const char *text) {
+  text += strspn(text, " \t\n");
+  return strncasecmp(text, "SELECT", 6) == 0 || strncasecmp(text, "BEGIN", 5) == 0;
+}
+
+/* `lost`: the connection broke during the call; `ambiguous`: a write outside a transaction
+ * may or may not have committed before it broke. */
+static int map_result(struct db *db, PGresult *result, const char *what, bool lost, bool ambiguous) {
   const char *state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : NULL;
   struct pg_db *p = (struct pg_db *)db;
-  db_set_error(db, "%s: %s", what, result ? PQresultErrorMessage(result) : PQerrorMessage(p->conn));
+  const char *message = result ? PQresultErrorMessage(result) : "";
+  db_set_error(db, "%s: %s", what, *message ? message : PQerrorMessage(p->conn));
+  if (lost) return ambiguous ? HT_EIO : HT_EBUSY;
   if (state && strncmp(state, "23", 2) == 0) return HT_ECONFLICT; /* integrity violations */
   if (state && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 || strcmp(state, "55P03") == 0 ||
                 strcmp(state, "57014") == 0))
@@ -51,9 +95,13 @@ static int map_result(struct db *db, PGresult *result, const char *what) {
   return HT_EIO;
 }
 
+/* Session settings. Notices (CREATE TABLE IF NOT EXISTS "already exists, skipping" on every
+ * start) are not shown: libpq would print them on stderr, outside the JSON log. */
 static int pg_configure_session(struct pg_db *p) {
-  char sql[96];
-  snprintf(sql, sizeof sql, "SET statement_timeout = %d; SET TIME ZONE 'UTC'", PG_STATEMENT_TIMEOUT_MS);
+  char sql[128];
+  snprintf(sql, sizeof sql,
+           "SET statement_timeout = %d; SET TIME ZONE 'UTC'; SET client_min_messages = warning",
+           PG_STATEMENT_TIMEOUT_MS);
   PGresult *r = PQexec(p->conn, sql);
   int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
   PQclear(r);
@@ -64,20 +112,46 @@ static int pg_configure_session(struct pg_db *p) {
 static bool pg_reconnect(struct pg_db *p) {
   if (p->base.in_transaction) return false;
   PQreset(p->conn);
-  if (PQstatus(p->conn) != CONNECTION_OK) return false;
+  if (PQstatus(p->conn) != CONNECTION_OK) {
+    log_event(LOG_WARN, NULL, "postgres: reconnecting failed: %s", PQerrorMessage(p->conn));
+    return false;
+  }
   for (size_t i = 0; i < PG_STATEMENTS_MAX; i++) p->slots[i].number = 0;
-  return pg_configure_session(p) == HT_OK;
+  if (pg_configure_session(p) != HT_OK) return false;
+  log_event(LOG_WARN, NULL, "postgres: connection was lost; reconnected");
+  return true;
+}
+
+/* What a failed call left behind, decided before the connection is reset. */
+struct pg_failure {
+  bool lost;
+  bool ambiguous;
+  bool retry;
+};
+
+/* Called after a failed call on `text`: when the connection broke, resets it (outside a
+ * transaction) and says whether the statement may run once more on the new session. */
+static struct pg_failure pg_recover(struct pg_db *p, PGresult *result, const char *text) {
+  struct pg_failure f = {.lost = PQstatus(p->conn) == CONNECTION_BAD};
+  if (!f.lost) return f;
+  bool in_transaction = p->base.in_transaction;
+  bool safe = changes_nothing(text) || session_ended_by_server(result);
+  f.ambiguous = !in_transaction && !safe;
+  f.retry = pg_reconnect(p) && safe;
+  return f;
 }
 
 static int pg_exec_simple(struct db *db, const char *sql) {
   struct pg_db *p = (struct pg_db *)db;
   PGresult *r = PQexec(p->conn, sql);
-  if (PQstatus(p->conn) == CONNECTION_BAD && pg_reconnect(p)) {
+  struct pg_failure f = {0};
+  if (failed(r)) f = pg_recover(p, r, sql);
+  if (f.retry) {
     PQclear(r);
     r = PQexec(p->conn, sql);
+    f = (struct pg_failure){.lost = PQstatus(p->conn) == CONNECTION_BAD};
   }
-  ExecStatusType st = PQresultStatus(r);
-  int rc = (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) ? HT_OK : map_result(db, r, "exec");
+  int rc = failed(r) ? map_result(db, r, "exec", f.lost, f.ambiguous) : HT_OK;
   PQclear(r);
   return rc;
 }
@@ -102,9 +176,9 @@ static struct pg_statement *statement_slot(struct pg_db *p, const struct db_sql 
 
 static PGresult *pg_run(struct pg_db *p, const struct db_sql *sql, int nargs, const char *const *values,
                         const int *lengths) {
-  if (!p->prepare) return PQexecParams(p->conn, sql->text, nargs, NULL, values, lengths, NULL, 0);
-  struct pg_statement *slot = statement_slot(p, sql);
-  if (!slot) return NULL;
+  struct pg_statement *slot = p->prepare ? statement_slot(p, sql) : NULL;
+  /* Unprepared when asked to, and when the cache is full (it is sized far above need). */
+  if (!slot) return PQexecParams(p->conn, sql->text, nargs, NULL, values, lengths, NULL, 0);
   char name[16];
   if (!slot->number) {
     int number = p->statements_prepared + 1;
@@ -136,13 +210,15 @@ static int pg_query(struct db *db, const struct db_sql *sql, const struct db_arg
       values[i] = args[i].text.data, lengths[i] = (int)args[i].text.len;
   }
   PGresult *r = pg_run(p, sql, (int)nargs, values, lengths);
-  if (PQstatus(p->conn) == CONNECTION_BAD && pg_reconnect(p)) {
+  struct pg_failure f = {0};
+  if (failed(r)) f = pg_recover(p, r, sql->text);
+  if (f.retry) {
     PQclear(r);
     r = pg_run(p, sql, (int)nargs, values, lengths);
+    f = (struct pg_failure){.lost = PQstatus(p->conn) == CONNECTION_BAD};
   }
-  ExecStatusType st = PQresultStatus(r);
-  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-    int rc = map_result(db, r, sql->name);
+  if (failed(r)) {
+    int rc = map_result(db, r, sql->name, f.lost, f.ambiguous);
     PQclear(r);
     return rc;
   }
@@ -166,10 +242,14 @@ static int pg_next(struct db_rows *rows) {
   return 1;
 }
 
+/* Reads integers, and booleans as 1/0 the way SQLite returns them (a comparison or EXISTS in a
+ * select list is `boolean` here and renders as "t"/"f"). */
 static int64_t pg_col_i64(const struct db_rows *rows, int column) {
   struct pg_rows *state = rows->driver_state;
   if (PQgetisnull(state->result, (int)rows->row, column)) return 0;
-  return strtoll(PQgetvalue(state->result, (int)rows->row, column), NULL, 10);
+  const char *value = PQgetvalue(state->result, (int)rows->row, column);
+  if (PQftype(state->result, column) == PG_BOOL_OID) return value[0] == 't';
+  return strtoll(value, NULL, 10);
 }
 
 static struct str pg_col_text(const struct db_rows *rows, int column) {
@@ -238,7 +318,22 @@ int db_postgres_open(const char *conninfo, struct db **out, char error[DB_ERROR_
   p->base.driver = &pg_driver;
   p->base.engine = DB_ENGINE_POSTGRES;
   p->prepare = strip_prepare_option(url);
-  p->conn = PQconnectdb(url);
+  /* Later entries win, so the URL (expanded from "dbname") overrides these defaults. */
+  const char *const keys[] = {"connect_timeout",
+                              "keepalives_idle",
+                              "keepalives_interval",
+                              "keepalives_count",
+                              "application_name",
+                              "dbname",
+                              NULL};
+  const char *const values[] = {PG_CONNECT_TIMEOUT_S,
+                                PG_KEEPALIVES_IDLE_S,
+                                PG_KEEPALIVES_INTERVAL_S,
+                                PG_KEEPALIVES_COUNT,
+                                "hutong",
+                                url,
+                                NULL};
+  p->conn = PQconnectdbParams(keys, values, 1);
   free(url);
   if (PQstatus(p->conn) != CONNECTION_OK || pg_configure_session(p) != HT_OK) {
     snprintf(error, DB_ERROR_BYTES, "postgres: %s", PQerrorMessage(p->conn));

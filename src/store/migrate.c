@@ -64,10 +64,24 @@ static int apply_one(struct db *db, const struct embedded_file *file, int64_t no
   return rc;
 }
 
+/* Creates schema_migrations under the same lock as the migrations: on PostgreSQL two nodes
+ * starting at once on an empty database would otherwise both run CREATE TABLE IF NOT EXISTS,
+ * and the loser fails on the catalog's unique index instead of finding the table. */
+static int create_migrations_table(struct db *db) {
+  int rc = db_begin(db, true);
+  if (rc) return rc;
+  if (db_engine(db) == DB_ENGINE_POSTGRES)
+    rc = db_exec(db, &SQL_MIGRATION_LOCK, DB_ARGS(DB_I64(MIGRATION_LOCK_ID)), NULL);
+  if (rc == HT_OK) rc = db_exec(db, &SQL_CREATE_MIGRATIONS, DB_NO_ARGS, NULL);
+  if (rc == HT_OK) return db_commit(db);
+  db_rollback(db);
+  return rc;
+}
+
 int store_migrate(struct db *db, int64_t now_ms, int *applied, int *version) {
   *applied = 0;
   *version = 0;
-  int rc = db_exec(db, &SQL_CREATE_MIGRATIONS, DB_NO_ARGS, NULL);
+  int rc = create_migrations_table(db);
   if (rc) return rc;
   const char *dir = engine_dir(db_engine(db));
   /* Entries are sorted by name, and names start with zero-padded versions. */

@@ -3,25 +3,41 @@ temporary database, and talks to it over HTTP on 127.0.0.1.
 
 Environment:
   HUTONG_BIN      the binary under test (default: build/src/hutong)
-  HUTONG_TEST_DB  "sqlite" (default) or a postgres:// URL of a throwaway server; each module
-                  then gets its own database in it (see tests/api/pg.py)
+  HUTONG_TEST_DB  "sqlite" (default) or a postgres:// URL of a throwaway cluster (see
+                  tests/pg/cluster.sh); every Server then gets its own fresh database in it,
+                  dropped when it stops (see tests/api/pg.py)
+  HUTONG_TEST_KEEP  set to keep the servers' temporary directories (logs) after the run
 """
 import http.client
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
+import sqlite3
 import tempfile
 import time
 
 import pytest
+
+import pg
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BIN = os.environ.get("HUTONG_BIN", os.path.join(ROOT, "build", "src", "hutong"))
 # Bounded waits: a server that does not answer within this time fails the test.
 START_TIMEOUT_S = 20
 REQUEST_TIMEOUT_S = 30
+
+TEST_DB = os.environ.get("HUTONG_TEST_DB", "sqlite")
+ENGINE = "sqlite" if TEST_DB == "sqlite" else "postgres"
+if ENGINE == "postgres" and not TEST_DB.startswith(("postgres://", "postgresql://")):
+    raise RuntimeError(f"HUTONG_TEST_DB must be sqlite or a postgres:// URL, not {TEST_DB!r}")
+
+# What the session made and removes at its end, whichever way each test ended.
+_session_servers = []
+_session_dirs = []
+_session_databases = set()
 
 
 def free_port():
@@ -114,27 +130,44 @@ class Client:
 
 
 class Server:
-    """A running `hutong serve` with its own database and working directory."""
+    """A running `hutong serve` with its own database and working directory. `engine` picks
+    "sqlite" or "postgres" (the latter only when HUTONG_TEST_DB names a cluster); default: the
+    engine HUTONG_TEST_DB selects."""
 
-    def __init__(self, extra_env=None):
+    def __init__(self, extra_env=None, engine=None):
         self.dir = tempfile.mkdtemp(prefix="hutong-test-")
+        _session_servers.append(self)
+        _session_dirs.append(self.dir)
         self.port = free_port()
-        db = os.environ.get("HUTONG_TEST_DB", "sqlite")
-        self.db_url = f"sqlite:{self.dir}/hutong.db" if db == "sqlite" else db
+        self.engine = engine or ENGINE
+        if self.engine == "postgres" and ENGINE != "postgres":
+            raise RuntimeError("a PostgreSQL server needs HUTONG_TEST_DB=postgres://...")
+        # On PostgreSQL the database is created on first use (start or cli), so a test that
+        # points this server at another server's database (db_url and HUTONG_DB) creates none.
+        self.db_url = f"sqlite:{self.dir}/hutong.db" if self.engine == "sqlite" else None
+        self.owned_database = None
         self.env = dict(os.environ)
         self.env.update({
-            "HUTONG_DB": self.db_url,
             "HUTONG_LISTEN": f"127.0.0.1:{self.port}",
             "HUTONG_SECRET": "test-secret-0123456789abcdef0123456789abcdef",
             "HUTONG_ACCESS_LOG": f"{self.dir}/access.log",
             "HUTONG_THREADS": "2",
             "HUTONG_TEST_HOOKS": "1",
         })
+        if self.db_url:
+            self.env["HUTONG_DB"] = self.db_url
         self.env.update(extra_env or {})
         self.proc = None
         self.stderr = None
 
+    def ensure_database(self):
+        if self.db_url is None:
+            self.db_url = self.owned_database = pg.create_database(TEST_DB)
+            _session_databases.add(self.db_url)
+            self.env["HUTONG_DB"] = self.db_url
+
     def start(self):
+        self.ensure_database()
         self.stderr = open(f"{self.dir}/server.log", "wb")
         self.proc = subprocess.Popen([BIN, "serve"], cwd=self.dir, env=self.env, stdout=self.stderr,
                                      stderr=self.stderr)
@@ -159,6 +192,10 @@ class Server:
                 self.proc.wait()
         if self.stderr:
             self.stderr.close()
+        if self.owned_database and (self.proc is None or self.proc.poll() is not None):
+            pg.drop_database(TEST_DB, self.owned_database)
+            _session_databases.discard(self.owned_database)
+            self.owned_database = None
         return self.proc.returncode if self.proc else None
 
     def assert_clean_exit(self):
@@ -178,10 +215,29 @@ class Server:
 
     def cli(self, *args, check=True):
         """Runs `hutong ARGS` against this server's database; returns stdout."""
+        self.ensure_database()
         r = subprocess.run([BIN, *args], cwd=self.dir, env=self.env, capture_output=True, timeout=60)
         if check and r.returncode != 0:
             raise RuntimeError(f"hutong {' '.join(args)} failed: {r.stderr.decode()}")
         return r
+
+    def execute(self, sql, *params):
+        """Runs one SQL statement directly on this server's database, behind the server's back
+        (to plant rows a concurrent or crashed process would leave). `?` placeholders; returns
+        the rows as lists of strings."""
+        self.ensure_database()
+        if self.engine == "postgres":
+            return pg.psql(self.db_url, pg.bind(sql, params))
+        db = sqlite3.connect(self.db_url[len("sqlite:"):], timeout=10)
+        try:
+            with db:
+                return [[str(v) for v in row] for row in db.execute(sql, params).fetchall()]
+        finally:
+            db.close()
+
+    def terminate_backends(self):
+        """PostgreSQL only: ends every server process connected to this server's database."""
+        return pg.terminate_backends(TEST_DB, self.db_url)
 
     def new_merchant(self, name="Test Shop"):
         """Creates a merchant and an API key; returns (merchant_id, key)."""
@@ -191,6 +247,22 @@ class Server:
 
     def client(self, key=None):
         return Client(self.port, key)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def session_cleanup():
+    """Stops servers, drops databases and removes directories that tests left behind (a test
+    that failed before stopping its server, or a server whose database another one reused)."""
+    yield
+    for s in _session_servers:
+        if s.proc and s.proc.poll() is None:
+            s.stop(signal.SIGKILL)
+    for url in sorted(_session_databases):
+        pg.drop_database(TEST_DB, url)
+    _session_databases.clear()
+    if not os.environ.get("HUTONG_TEST_KEEP"):
+        for d in _session_dirs:
+            shutil.rmtree(d, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

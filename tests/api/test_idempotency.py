@@ -1,5 +1,5 @@
 """Idempotency-Key on POST (Stripe semantics): replay, 422 on a different body, 409 in flight."""
-import sqlite3
+import threading
 import time
 import uuid
 
@@ -67,20 +67,11 @@ def test_key_length_limit_accepts_255(merchant):
     assert c.post("/v1/products", BODY, headers={"Idempotency-Key": "k" * 255}).status == 201
 
 
-def sqlite_path(server):
-    if not server.db_url.startswith("sqlite:"):
-        pytest.skip("simulates a concurrent request by writing the SQLite file directly")
-    return server.db_url[len("sqlite:"):]
-
-
 def plant_in_flight(server, merchant_id, key, age_ms):
     """Records a claim as if another request (or a crashed process) held the key."""
-    db = sqlite3.connect(sqlite_path(server), timeout=10)
-    with db:
-        db.execute("INSERT INTO idempotency_keys (scope, key, request_hash, owner, state, created_at_ms)"
+    server.execute("INSERT INTO idempotency_keys (scope, key, request_hash, owner, state, created_at_ms)"
                    " VALUES (?, ?, 'h', 'someone-else', 'in_flight', ?)",
-                   (merchant_id, key, int(time.time() * 1000) - age_ms))
-    db.close()
+                   merchant_id, key, int(time.time() * 1000) - age_ms)
 
 
 def test_in_flight_is_409_and_abandoned_claims_are_taken_over(server, merchant):
@@ -92,4 +83,32 @@ def test_in_flight_is_409_and_abandoned_claims_are_taken_over(server, merchant):
     plant_in_flight(server, merchant_id, "crashed", age_ms=61_000)  # lease is 60 s
     r = c.post("/v1/products", BODY, headers={"Idempotency-Key": "crashed"})
     assert r.status == 201
+    assert len(products(c)) == 1
+
+
+# Simultaneous requests with one key in the concurrent test; more than the server's workers.
+RACERS = 8
+
+
+def test_simultaneous_requests_with_one_key_create_one_product(server, merchant):
+    """On PostgreSQL the claims really run in parallel (row locks, not one write lock)."""
+    c, _, key = merchant
+    start = threading.Barrier(RACERS)
+    statuses = []
+
+    def race():
+        client = server.client(key)
+        start.wait(timeout=10)
+        r = client.post("/v1/products", BODY, headers={"Idempotency-Key": "race"})
+        statuses.append((r.status, r.header("Idempotent-Replayed")))
+        client.close()
+
+    threads = [threading.Thread(target=race) for _ in range(RACERS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert len(statuses) == RACERS
+    assert [s for s, replayed in statuses if s == 201 and replayed is None] == [201], statuses
+    assert {s for s, _ in statuses} <= {201, 409}, statuses
     assert len(products(c)) == 1

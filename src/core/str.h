@@ -50,4 +50,7 @@ struct str str_trim(struct str s);
  * HT_ERANGE on overflow. `out` is written only on success. */
 int str_to_i64(struct str s, long long *out);
 
+/* Writes `n` bytes as 2n lower-case hex digits plus a NUL into `out` (2n + 1 bytes). */
+void str_hex_encode(const unsigned char *in, size_t n, char *out);
+
 #endif

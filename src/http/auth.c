@@ -1,23 +1,17 @@
 /* auth.c — API key generation, hashing and Bearer authentication (see auth.h). */
 #include "http/auth.h"
 
-#include <openssl/evp.h>
 #include <string.h>
 
+#include "core/crypto.h"
 #include "core/status.h"
 #include "platform/random.h"
 #include "store/merchants.h"
 
 void sha256_hex(struct str data, char hex[SHA256_HEX_BYTES]) {
-  static const char digits[] = "0123456789abcdef";
-  unsigned char digest[32];
-  unsigned int len = 0;
-  EVP_Digest(data.data, data.len, digest, &len, EVP_sha256(), NULL);
-  for (unsigned i = 0; i < 32; i++) {
-    hex[2 * i] = digits[digest[i] >> 4];
-    hex[2 * i + 1] = digits[digest[i] & 15];
-  }
-  hex[64] = '\0';
+  uint8_t digest[CRYPTO_SHA256_BYTES];
+  crypto_sha256(data, digest);
+  str_hex_encode(digest, sizeof digest, hex);
 }
 
 static void base64url(const unsigned char *in, size_t len, char *out) {

@@ -26,12 +26,6 @@ void sandbox_init(struct app *app) {
                      app->sandbox_key);
 }
 
-static void to_hex(const uint8_t *in, size_t n, char *out) {
-  static const char digits[] = "0123456789abcdef";
-  for (size_t i = 0; i < n; i++) out[2 * i] = digits[in[i] >> 4], out[2 * i + 1] = digits[in[i] & 15];
-  out[2 * n] = '\0';
-}
-
 void sandbox_sign(const struct app *app, struct str ts, struct str nonce, struct str body, char hex[65]) {
   char message[SANDBOX_NOTIFICATION_BYTES_MAX + 128];
   int n = snprintf(message, sizeof message, "%.*s\n%.*s\n%.*s\n", STR_FMT(ts), STR_FMT(nonce), STR_FMT(body));
@@ -39,7 +33,7 @@ void sandbox_sign(const struct app *app, struct str ts, struct str nonce, struct
   size_t len = n > 0 && (size_t)n < sizeof message ? (size_t)n : 0;
   crypto_hmac_sha256((struct str){(const char *)app->sandbox_key, sizeof app->sandbox_key},
                      (struct str){message, len}, mac);
-  to_hex(mac, sizeof mac, hex);
+  str_hex_encode(mac, sizeof mac, hex);
 }
 
 /* Takes one from a fault counter; true when the fault should happen now. */

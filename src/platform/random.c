@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "core/str.h"
+
 void random_bytes(void *out, size_t len) {
   if (len == 0) return;
   if (RAND_bytes(out, (int)len) != 1) {
@@ -14,16 +16,13 @@ void random_bytes(void *out, size_t len) {
 }
 
 void random_hex(char *out, size_t bytes) {
-  static const char digits[] = "0123456789abcdef";
   unsigned char raw[64];
+  *out = '\0';
   while (bytes > 0) {
     size_t n = bytes < sizeof raw ? bytes : sizeof raw;
     random_bytes(raw, n);
-    for (size_t i = 0; i < n; i++) {
-      *out++ = digits[raw[i] >> 4];
-      *out++ = digits[raw[i] & 15];
-    }
+    str_hex_encode(raw, n, out);
+    out += 2 * n;
     bytes -= n;
   }
-  *out = '\0';
 }

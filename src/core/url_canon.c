@@ -26,7 +26,9 @@ struct raw_parts {
   bool default_scheme;
 };
 
-static bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+static bool is_hex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
 
 static unsigned hex_value(char c) {
   if (c >= '0' && c <= '9') return (unsigned)(c - '0');
@@ -89,7 +91,8 @@ static bool looks_like_port(struct str s) {
 }
 
 /* Finds the scheme and returns the offset where the authority starts. */
-static int split_scheme(struct str s, struct raw_parts *p, size_t *authority_at, enum url_canon_error *error) {
+static int split_scheme(struct str s, struct raw_parts *p, size_t *authority_at,
+                        enum url_canon_error *error) {
   size_t i = 0;
   if (s.len > 0 && ((s.data[0] >= 'a' && s.data[0] <= 'z') || (s.data[0] >= 'A' && s.data[0] <= 'Z')))
     while (i < s.len && is_scheme_char(s.data[i])) i++;
@@ -149,7 +152,8 @@ static int split_url(struct str s, struct raw_parts *p, enum url_canon_error *er
   int rc = split_scheme(s, p, &at, error);
   if (rc != HT_OK) return rc;
   size_t end = at;
-  while (end < s.len && s.data[end] != '/' && s.data[end] != '?' && !(p->special && s.data[end] == '\\')) end++;
+  while (end < s.len && s.data[end] != '/' && s.data[end] != '?' && !(p->special && s.data[end] == '\\'))
+    end++;
   split_authority((struct str){s.data + at, end - at}, p);
   size_t q = end;
   while (q < s.len && s.data[q] != '?') q++;
@@ -176,16 +180,21 @@ static int parse_port(struct str s, uint32_t *port) {
 static bool ipv4_part(struct str s, uint64_t *value) {
   unsigned base = 10;
   size_t i = 0;
-  if (s.len >= 2 && s.data[0] == '0' && (s.data[1] == 'x' || s.data[1] == 'X')) base = 16, i = 2;
-  else if (s.len >= 2 && s.data[0] == '0') base = 8, i = 1;
+  if (s.len >= 2 && s.data[0] == '0' && (s.data[1] == 'x' || s.data[1] == 'X'))
+    base = 16, i = 2;
+  else if (s.len >= 2 && s.data[0] == '0')
+    base = 8, i = 1;
   if (s.len == 0) return false;
   uint64_t v = 0;
   for (; i < s.len; i++) {
     char c = s.data[i];
     unsigned d;
-    if (c >= '0' && c <= '9') d = (unsigned)(c - '0');
-    else if (base == 16 && is_hex(c)) d = hex_value(c);
-    else return false;
+    if (c >= '0' && c <= '9')
+      d = (unsigned)(c - '0');
+    else if (base == 16 && is_hex(c))
+      d = hex_value(c);
+    else
+      return false;
     if (d >= base) return false;
     v = v * base + d;
     if (v > 0xFFFFFFFFu) return false;
@@ -260,7 +269,8 @@ static struct str ipv6_canon(struct str h, struct arena *arena, unsigned *flags)
 
 static bool has_xn_label(struct str h) {
   for (size_t i = 0; i + 4 <= h.len; i++)
-    if ((i == 0 || h.data[i - 1] == '.') && str_eq_nocase((struct str){h.data + i, 4}, STR_LIT("xn--"))) return true;
+    if ((i == 0 || h.data[i - 1] == '.') && str_eq_nocase((struct str){h.data + i, 4}, STR_LIT("xn--")))
+      return true;
   return false;
 }
 

@@ -39,15 +39,15 @@
 /* Why a URL could not be canonicalized. Names (url_canon_error_name) are stable API codes. */
 enum url_canon_error {
   URL_CANON_OK = 0,
-  URL_CANON_EMPTY,           /* nothing but whitespace */
-  URL_CANON_TOO_LONG,        /* more than URL_CANON_INPUT_BYTES_MAX bytes */
-  URL_CANON_OPAQUE_SCHEME,   /* a scheme without an authority: mailto:, javascript:, data: */
-  URL_CANON_NO_HOST,         /* the authority is empty */
-  URL_CANON_BAD_PORT,        /* a port that is not a number in 0..65535 */
-  URL_CANON_BAD_IDN,         /* a non-ASCII host that IDNA (UTS #46) refuses */
-  URL_CANON_BAD_PUNYCODE,    /* an xn-- label that does not decode */
-  URL_CANON_HOST_TOO_LONG,   /* a non-ASCII host above URL_CANON_IDN_HOST_BYTES_MAX */
-  URL_CANON_OUT_OF_MEMORY,   /* the arena refused */
+  URL_CANON_EMPTY,         /* nothing but whitespace */
+  URL_CANON_TOO_LONG,      /* more than URL_CANON_INPUT_BYTES_MAX bytes */
+  URL_CANON_OPAQUE_SCHEME, /* a scheme without an authority: mailto:, javascript:, data: */
+  URL_CANON_NO_HOST,       /* the authority is empty */
+  URL_CANON_BAD_PORT,      /* a port that is not a number in 0..65535 */
+  URL_CANON_BAD_IDN,       /* a non-ASCII host that IDNA (UTS #46) refuses */
+  URL_CANON_BAD_PUNYCODE,  /* an xn-- label that does not decode */
+  URL_CANON_HOST_TOO_LONG, /* a non-ASCII host above URL_CANON_IDN_HOST_BYTES_MAX */
+  URL_CANON_OUT_OF_MEMORY, /* the arena refused */
 };
 
 /* Facts about the original URL that canonicalization removes but the guard wants to see. */

@@ -60,10 +60,10 @@ struct lookalike_finding {
 };
 
 struct lookalike_result {
-  bool genuine;                /* a protected domain, below one, or under its registrable domain */
-  struct str registrable;      /* ICANN registrable domain (punycode), or the host when none */
-  struct str host_unicode;     /* the host with punycode labels decoded (UTF-8) */
-  size_t count;                /* findings, strongest first */
+  bool genuine;            /* a protected domain, below one, or under its registrable domain */
+  struct str registrable;  /* ICANN registrable domain (punycode), or the host when none */
+  struct str host_unicode; /* the host with punycode labels decoded (UTF-8) */
+  size_t count;            /* findings, strongest first */
   struct lookalike_finding findings[LOOKALIKE_FINDINGS_MAX];
 };
 
@@ -89,7 +89,7 @@ size_t lookalike_protected_count(const struct lookalike_ctx *ctx);
  * flagged. Returns HT_OK, HT_ETOOBIG for a host above LOOKALIKE_HOST_BYTES_MAX, HT_EINVAL for
  * a punycode label that does not decode, HT_ENOMEM when the arena refuses. */
 int lookalike_check(const struct lookalike_ctx *ctx, struct str host, struct arena *arena,
-                     struct lookalike_result *out);
+                    struct lookalike_result *out);
 
 /* True when `text` (e.g. the userinfo of "http://taobao.com@evil.cn/") names a protected
  * brand: a protected domain or a brand name as a token. `*brand_domain` is set on true. */

@@ -80,14 +80,16 @@ const struct lookalike_builtin_brand lookalike_builtin_brands[] = {
     /* Government services phishers imitate for "refund" and "subsidy" lures. */
     {"chinatax.gov.cn", 0},
 };
-const size_t lookalike_builtin_brand_count = sizeof lookalike_builtin_brands / sizeof lookalike_builtin_brands[0];
+const size_t lookalike_builtin_brand_count =
+    sizeof lookalike_builtin_brands / sizeof lookalike_builtin_brands[0];
 
 const char *const lookalike_lure_words[] = {
-    "login",  "logon",   "signin",  "sign",   "secure", "security", "safe",    "verify", "verification",
-    "account", "update", "confirm", "auth",   "pay",    "payment",  "wallet",  "bank",   "card",
-    "refund",  "bonus",  "gift",    "prize",  "reward", "lottery",  "service", "support", "help",
-    "kefu",    "unlock", "unfreeze", "official", "online", "web",     "center", "member",
-    "app",     "download", "cash",   "coupon", "claim",  "check",    "alert",  "notice", "billing",
-    "invoice", "tuikuan", "lingqu", "zhongjiang", "anquan", "denglu", "yanzheng", "jiedong", "buchang",
+    "login",        "logon",   "signin",   "sign",    "secure",   "security", "safe",     "verify",
+    "verification", "account", "update",   "confirm", "auth",     "pay",      "payment",  "wallet",
+    "bank",         "card",    "refund",   "bonus",   "gift",     "prize",    "reward",   "lottery",
+    "service",      "support", "help",     "kefu",    "unlock",   "unfreeze", "official", "online",
+    "web",          "center",  "member",   "app",     "download", "cash",     "coupon",   "claim",
+    "check",        "alert",   "notice",   "billing", "invoice",  "tuikuan",  "lingqu",   "zhongjiang",
+    "anquan",       "denglu",  "yanzheng", "jiedong", "buchang",
 };
 const size_t lookalike_lure_word_count = sizeof lookalike_lure_words / sizeof lookalike_lure_words[0];

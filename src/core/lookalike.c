@@ -67,7 +67,6 @@ struct brand {
   struct str name;     /* "taobao" */
   struct str domain;   /* the protected domain it stands for, "taobao.com" */
   struct str skeleton; /* skeleton of the name */
-  unsigned flags;      /* enum lookalike_brand_flag */
 };
 
 struct domain {
@@ -151,7 +150,7 @@ static bool mm_next(const struct multimap *m, uint64_t key, size_t *pos, size_t 
 /* ---- skeletons ---- */
 
 static void skeleton_fixups(char *s, size_t *n) {
-  /* Pairs ICU's table leaves apart but that read as one letter in a URL bar (vv/w, cl/d), and
+  /* Pairs ICU's table leaves apart but that read as one letter in a URL bar (vv/w, cl/d, nn/m), and
    * i, which ICU keeps apart from l although it maps Cyrillic palochka to i and I to l. */
   size_t w = 0;
   for (size_t r = 0; r < *n; r++) {
@@ -254,8 +253,7 @@ static uint64_t deletion_key(struct str name, size_t skip) {
 }
 
 static bool fuzzy_eligible(const struct brand *b) {
-  return b->name.len >= LOOKALIKE_FUZZY_NAME_CHARS_MIN && b->name.len <= LABEL_BYTES_MAX &&
-         !(b->flags & BRAND_WORD);
+  return b->name.len >= LOOKALIKE_FUZZY_NAME_CHARS_MIN && b->name.len <= LABEL_BYTES_MAX;
 }
 
 /* Brings a configured domain to canonical form (lower case, punycode, no trailing dot) with
@@ -296,18 +294,18 @@ static struct str to_unicode(struct arena *arena, struct str ascii) {
   return copy.data ? copy : (struct str){NULL, 0};
 }
 
-static int add_brand(struct lookalike_ctx *ctx, struct str name, struct str domain, unsigned flags) {
+static int add_brand(struct lookalike_ctx *ctx, struct str name, struct str domain) {
   char skel[SKELETON_BYTES_MAX];
   struct str uname = to_unicode(&ctx->strings, name);
   if (!uname.data) return HT_EINVAL;
   size_t n = skeleton_of(ctx, uname, skel);
   struct brand *b = &ctx->brands[ctx->brand_count++];
-  *b = (struct brand){name, domain, {arena_strndup(&ctx->strings, skel, n), n}, flags};
+  *b = (struct brand){name, domain, {arena_strndup(&ctx->strings, skel, n), n}};
   return b->skeleton.data ? HT_OK : HT_ENOMEM;
 }
 
 /* Fills domain `i`'s registrable domain and skeleton and adds its brands. */
-static int describe_domain(struct lookalike_ctx *ctx, size_t i, unsigned flags) {
+static int describe_domain(struct lookalike_ctx *ctx, size_t i) {
   struct domain *d = &ctx->domains[i];
   d->registrable = lookalike_registrable_domain(ctx, d->name.data, d->name.len);
   if (d->registrable.len == 0) return HT_EINVAL; /* a bare public suffix protects nothing */
@@ -318,12 +316,12 @@ static int describe_domain(struct lookalike_ctx *ctx, size_t i, unsigned flags) 
   d->skeleton = (struct str){arena_strndup(&ctx->strings, skel, n), n};
   if (!d->skeleton.data) return HT_ENOMEM;
   d->brand = ctx->brand_count;
-  int rc = add_brand(ctx, first_label(d->registrable), d->name, flags);
+  int rc = add_brand(ctx, first_label(d->registrable), d->name);
   struct str left = first_label(d->name);
   /* "weixin" of weixin.qq.com is a brand name of its own. */
   if (rc == HT_OK && d->name.len != d->registrable.len && left.len >= LOOKALIKE_FUZZY_NAME_CHARS_MIN &&
       !has_lure_substring(left))
-    rc = add_brand(ctx, left, d->name, flags);
+    rc = add_brand(ctx, left, d->name);
   return rc;
 }
 
@@ -391,18 +389,17 @@ static int cmp_domain(const void *a, const void *b) {
 }
 
 /* Normalizes every domain, sorts them and drops duplicates. The built-in ones come first and
- * keep their flags through the sort in `brand` (used as a flag slot until describe_domain). */
+ * come first; a duplicate extra domain is not an error. */
 static int collect_domains(struct lookalike_ctx *ctx, const struct str *extra, size_t extra_count,
                            size_t *bad) {
-  size_t total = lookalike_builtin_brand_count + extra_count;
+  size_t total = lookalike_builtin_domain_count + extra_count;
   for (size_t i = 0; i < total; i++) {
-    struct str in = i < lookalike_builtin_brand_count ? str_from_cstr(lookalike_builtin_brands[i].domain)
-                                                      : extra[i - lookalike_builtin_brand_count];
+    struct str in = i < lookalike_builtin_domain_count ? str_from_cstr(lookalike_builtin_domains[i])
+                                                       : extra[i - lookalike_builtin_domain_count];
     struct domain *d = &ctx->domains[ctx->domain_count];
     int rc = normalize_domain(ctx, in, &d->name);
-    if (rc == HT_EINVAL && i >= lookalike_builtin_brand_count) *bad = i - lookalike_builtin_brand_count;
+    if (rc == HT_EINVAL && i >= lookalike_builtin_domain_count) *bad = i - lookalike_builtin_domain_count;
     if (rc != HT_OK) return rc;
-    d->brand = i < lookalike_builtin_brand_count ? lookalike_builtin_brands[i].flags : 0;
     ctx->domain_count++;
   }
   qsort(ctx->domains, ctx->domain_count, sizeof *ctx->domains, cmp_domain);
@@ -418,8 +415,8 @@ int lookalike_ctx_create(const psl_ctx_t *psl, const struct str *extra, size_t e
                          struct lookalike_ctx **out, size_t *bad_index) {
   *out = NULL;
   *bad_index = SIZE_MAX;
-  if (extra_count > LOOKALIKE_PROTECTED_MAX - lookalike_builtin_brand_count) return HT_ETOOBIG;
-  size_t total = lookalike_builtin_brand_count + extra_count;
+  if (extra_count > LOOKALIKE_PROTECTED_MAX - lookalike_builtin_domain_count) return HT_ETOOBIG;
+  size_t total = lookalike_builtin_domain_count + extra_count;
   struct lookalike_ctx *ctx = calloc(1, sizeof *ctx);
   if (!ctx) return HT_ENOMEM;
   ctx->psl = psl ? psl : psl_builtin();
@@ -428,8 +425,7 @@ int lookalike_ctx_create(const psl_ctx_t *psl, const struct str *extra, size_t e
   ctx->brands = calloc(2 * total, sizeof *ctx->brands);
   int rc = (ctx->domains && ctx->brands && ctx->psl) ? open_icu(ctx) : HT_ENOMEM;
   if (rc == HT_OK) rc = collect_domains(ctx, extra, extra_count, bad_index);
-  for (size_t i = 0; rc == HT_OK && i < ctx->domain_count; i++)
-    rc = describe_domain(ctx, i, (unsigned)ctx->domains[i].brand);
+  for (size_t i = 0; rc == HT_OK && i < ctx->domain_count; i++) rc = describe_domain(ctx, i);
   if (rc == HT_OK) rc = index_all(ctx);
   if (rc != HT_OK) {
     lookalike_ctx_free(ctx);
@@ -587,12 +583,13 @@ static size_t trailing_digits(struct str s) {
   return n;
 }
 
-/* Chromium's edit-distance false-positive filter: names that differ only in trailing digits
- * (shop1 / shop2) are numbered siblings, not look-alikes. All-digit names (95516) are not. */
-static bool numbered_siblings(struct str a, struct str b) {
-  size_t da = trailing_digits(a), db = trailing_digits(b);
-  return da > 0 && db > 0 && da < a.len &&
-         str_eq((struct str){a.data, a.len - da}, (struct str){b.data, b.len - db});
+/* Chromium's edit-distance false-positive filter: a name that ends in a number (shop1) has
+ * numbered siblings (shop, shop2) that are other shops, not look-alikes. All-digit names
+ * (95516) and names without a number (taobao1 imitates taobao) are not covered. */
+static bool numbered_siblings(struct str cand, struct str name) {
+  size_t dc = trailing_digits(cand), dn = trailing_digits(name);
+  return dn > 0 && dn < name.len &&
+         str_eq((struct str){cand.data, cand.len - dc}, (struct str){name.data, name.len - dn});
 }
 
 /* brand_typo by one edit: the label and its one-character deletions looked up. */
@@ -747,7 +744,7 @@ static void check_tokens(const struct lookalike_ctx *ctx, struct str before_suff
   struct token_scan t = {0};
   scan_tokens(ctx, before_suffix, before_suffix.len - label.len, &t);
   const struct brand *exact = brand_by(ctx, KEY_NAME, label);
-  if (exact && !(exact->flags & BRAND_WORD)) add_finding(r, "brand_other_tld", exact, false);
+  if (exact) add_finding(r, "brand_other_tld", exact, false);
   const struct brand *sub = (t.in_label || exact) ? NULL : brand_substring(ctx, label);
   const struct brand *named = t.in_label ? t.in_label : (sub ? sub : t.in_subdomain);
   if (!named) return;
@@ -765,7 +762,7 @@ static void check_tokens(const struct lookalike_ctx *ctx, struct str before_suff
 /* mixed_script: an IDN label beyond UTS #39 "highly restrictive" (e.g. Latin with Cyrillic). */
 static void check_mixed_script(const struct lookalike_ctx *ctx, struct str uhost,
                                struct lookalike_result *r) {
-  static const struct brand none = {{"", 0}, {"", 0}, {"", 0}, 0};
+  static const struct brand none = {{"", 0}, {"", 0}, {"", 0}};
   for (size_t s = 0, e = 0; s < uhost.len; s = e + 1) {
     e = s;
     bool ascii = true;

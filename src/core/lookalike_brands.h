@@ -12,21 +12,9 @@
 
 #include <stddef.h>
 
-/* Brand flags. */
-enum lookalike_brand_flag {
-  /* The brand name is also an everyday word or a common part of words ("apple" in
-   * "pineapple", "trip"): only homographs, the whole domain embedded in another host, and the
-   * name next to a lure word are flagged; no substring, edit-distance or other-TLD match. */
-  BRAND_WORD = 1 << 0,
-};
-
-struct lookalike_builtin_brand {
-  const char *domain; /* ASCII (punycode) lower-case domain */
-  unsigned flags;     /* enum lookalike_brand_flag */
-};
-
-extern const struct lookalike_builtin_brand lookalike_builtin_brands[];
-extern const size_t lookalike_builtin_brand_count;
+/* Protected domains: ASCII (punycode), lower case. */
+extern const char *const lookalike_builtin_domains[];
+extern const size_t lookalike_builtin_domain_count;
 
 /* Words phishing hosts combine with a brand ("taobao-login", "alipay-secure"), lower case. */
 extern const char *const lookalike_lure_words[];

@@ -546,8 +546,11 @@ static bool one_bit_apart(char a, char b) {
 }
 
 /* A substitution of `b` by `a` that a typo, a vowel mix-up, a look-alike character or a flipped
- * memory bit (bitsquatting) explains. */
-static bool plausible_substitution(char a, char b) {
+ * memory bit (bitsquatting) explains. Only the first character needs such an explanation:
+ * a different first letter is how everyday words differ from brands (small / tmall,
+ * strip / ctrip), while a changed letter further in is rarely a word of its own. */
+static bool plausible_substitution(char a, char b, size_t at) {
+  if (at > 0) return true;
   bool digits = a >= '0' && a <= '9' && b >= '0' && b <= '9';
   return keyboard_adjacent(a, b) || (is_vowel(a) && is_vowel(b)) || visually_close(a, b) ||
          one_bit_apart(a, b) || digits;
@@ -572,7 +575,7 @@ static bool plausible_one_edit(struct str cand, struct str name) {
   }
   if (cand.len != name.len || i == cand.len) return false;
   if (memcmp(cand.data + i + 1, name.data + i + 1, cand.len - i - 1) == 0)
-    return plausible_substitution(cand.data[i], name.data[i]);
+    return plausible_substitution(cand.data[i], name.data[i], i);
   return i + 1 < cand.len && cand.data[i] == name.data[i + 1] && cand.data[i + 1] == name.data[i] &&
          memcmp(cand.data + i + 2, name.data + i + 2, cand.len - i - 2) == 0;
 }

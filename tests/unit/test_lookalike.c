@@ -162,10 +162,12 @@ static void test_ctx_errors_and_limits(void **state) {
 
 /* ---- the permutation generator ---- */
 
-enum { CLASS_COUNT = 12 };
+/* The issue's twelve classes, plus CLASS_ANY_LETTER, measured and printed but not part of the
+ * asserted total: any letter in place of any other, for generators that ignore the keyboard. */
+enum { CLASS_ANY_LETTER = 12, CLASS_COUNT = 13 };
 static const char *const class_names[CLASS_COUNT] = {
-    "addition",   "bitsquatting", "homoglyph", "hyphenation",   "insertion",  "omission",
-    "repetition", "replacement",  "subdomain", "transposition", "vowel-swap", "tld-swap"};
+    "addition",    "bitsquatting", "homoglyph",     "hyphenation", "insertion", "omission",  "repetition",
+    "replacement", "subdomain",    "transposition", "vowel-swap",  "tld-swap",  "any-letter"};
 
 struct tally {
   size_t total[CLASS_COUNT], flagged[CLASS_COUNT], genuine;
@@ -287,6 +289,8 @@ static void permute_label(struct variant_sink *s, const char *name) {
     s->cls = 6, emit(s, name, i, 0, (char[]){name[i], 0});
     if (i > 0) s->cls = 8, emit(s, name, i, 0, ".");
     if (i + 1 < n) s->cls = 9, emit(s, name, i, 2, (char[]){name[i + 1], name[i], 0});
+    /* Not a dnstwist class: every other letter or digit in place of this one. */
+    for (size_t k = 0; alnum[k]; k++) s->cls = CLASS_ANY_LETTER, emit(s, name, i, 1, (char[]){alnum[k], 0});
     if (strchr("aeiou", name[i]))
       for (const char *v = "aeiou"; *v; v++) s->cls = 10, emit(s, name, i, 1, (char[]){*v, 0});
   }
@@ -321,14 +325,12 @@ static void test_permutation_recall(void **state) {
   size_t total = 0, flagged = 0, fz_total = 0, fz_flagged = 0;
   for (int c = 0; c < CLASS_COUNT; c++) {
     size_t ct = all.total[c] + fuzzy.total[c], cf = all.flagged[c] + fuzzy.flagged[c];
-    printf("# lookalike recall %-13s %5zu/%-5zu = %.3f (names of 5+: %.3f)\n", class_names[c], cf, ct,
-           rate(cf, ct), rate(fuzzy.flagged[c], fuzzy.total[c]));
+    printf("# lookalike recall %-13s %5zu/%-5zu = %.3f (names of 5+: %.3f)%s\n", class_names[c], cf, ct,
+           rate(cf, ct), rate(fuzzy.flagged[c], fuzzy.total[c]),
+           c == CLASS_ANY_LETTER ? " (extra class, not in the total)" : "");
+    if (c == CLASS_ANY_LETTER) continue;
     total += ct, flagged += cf, fz_total += fuzzy.total[c], fz_flagged += fuzzy.flagged[c];
   }
-  printf("# lookalike recall: %zu of %zu permutations flagged = %.4f (set aside as genuine: %zu)\n", flagged,
-         total, rate(flagged, total), all.genuine + fuzzy.genuine);
-  printf("# lookalike recall, brands with fuzzy matching (names of 5+ characters): %zu of %zu = %.4f\n",
-         fz_flagged, fz_total, rate(fz_flagged, fz_total));
   assert_true(rate(flagged, total) >= LOOKALIKE_RECALL_MIN);
 }
 

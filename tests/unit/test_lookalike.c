@@ -331,6 +331,10 @@ static void test_permutation_recall(void **state) {
     if (c == CLASS_ANY_LETTER) continue;
     total += ct, flagged += cf, fz_total += fuzzy.total[c], fz_flagged += fuzzy.flagged[c];
   }
+  printf("# lookalike recall: %zu of %zu permutations flagged = %.4f (set aside as genuine: %zu)\n", flagged,
+         total, rate(flagged, total), all.genuine + fuzzy.genuine);
+  printf("# lookalike recall, brands with fuzzy matching (names of 5+ characters): %zu of %zu = %.4f\n",
+         fz_flagged, fz_total, rate(fz_flagged, fz_total));
   assert_true(rate(flagged, total) >= LOOKALIKE_RECALL_MIN);
 }
 

@@ -283,7 +283,8 @@ static bool has_non_ascii(struct str s) {
 /* Converts a host with non-ASCII characters or xn-- labels to validated punycode (UTS #46
  * non-transitional, as browsers do; transitional as a fallback for symbols IDNA2008 forbids
  * but browsers open). */
-static int idn_to_ascii(struct str h, struct arena *arena, struct str *out, enum url_canon_error *error) {
+static int idn_to_ascii(struct str h, struct arena *arena, char **out, size_t *out_len,
+                        enum url_canon_error *error) {
   if (h.len > URL_CANON_IDN_HOST_BYTES_MAX) {
     *error = URL_CANON_HOST_TOO_LONG;
     return HT_ETOOBIG;
@@ -306,14 +307,34 @@ static int idn_to_ascii(struct str h, struct arena *arena, struct str *out, enum
     *error = URL_CANON_OUT_OF_MEMORY;
     return HT_ENOMEM;
   }
-  *out = (struct str){copy, n};
+  *out = copy;
+  *out_len = n;
   return HT_OK;
 }
 
-/* Canonicalizes an unescaped host held in the writable buffer `h`. */
+/* Converts a host with non-ASCII characters or xn-- labels to punycode, replacing `*h` and `*len`;
+ * hosts no browser accepts, or that are not UTF-8 (the spec's \x80 example), stay raw and are
+ * escaped later: IDNA would only reject or truncate them. */
+static int host_idn(char **h, size_t *len, struct arena *arena, unsigned *flags,
+                    enum url_canon_error *error) {
+  struct str host = {*h, *len};
+  for (size_t i = 0; i < host.len; i++)
+    if (host_byte_forbidden((unsigned char)host.data[i])) *flags |= URL_CANON_HOST_FORBIDDEN;
+  bool non_ascii = has_non_ascii(host);
+  if (non_ascii && !utf8_valid(host)) *flags |= URL_CANON_HOST_FORBIDDEN;
+  if ((*flags & URL_CANON_HOST_FORBIDDEN) || (!non_ascii && !has_xn_label(host))) return HT_OK;
+  if (non_ascii) *flags |= URL_CANON_HOST_IDN;
+  return idn_to_ascii(host, arena, h, len, error);
+}
+
+/* Canonicalizes an unescaped host held in the writable buffer `h`: IDN first (full-width
+ * dots and digits become ASCII), then the spec's dot rules, IP forms and lower case. */
 static int host_canon(char *h, size_t len, struct arena *arena, struct str *out, unsigned *flags,
                       enum url_canon_error *error) {
-  struct str host = collapse_dots(h, len);
+  len = collapse_dots(h, len).len;
+  int rc = len ? host_idn(&h, &len, arena, flags, error) : HT_OK;
+  if (rc != HT_OK) return rc;
+  struct str host = collapse_dots(h, len); /* again: IDNA maps full-width dots to '.' */
   if (host.len == 0) {
     *error = URL_CANON_NO_HOST;
     return HT_EINVAL;
@@ -322,6 +343,7 @@ static int host_canon(char *h, size_t len, struct arena *arena, struct str *out,
   if (host.data[0] == '[' && host.data[host.len - 1] == ']') {
     struct str v6 = ipv6_canon(host, arena, flags);
     if (v6.data) {
+      *flags &= ~(unsigned)URL_CANON_HOST_FORBIDDEN;
       *out = v6;
       return HT_OK;
     }
@@ -332,18 +354,8 @@ static int host_canon(char *h, size_t len, struct arena *arena, struct str *out,
     *out = (struct str){arena_strndup(arena, text, (size_t)n), (size_t)n};
     return out->data ? HT_OK : HT_ENOMEM;
   }
-  for (size_t i = 0; i < host.len; i++) h[i] = ascii_lower(h[i]);
-  bool non_ascii = has_non_ascii(host);
-  if (non_ascii && !utf8_valid(host)) {
-    *flags |= URL_CANON_HOST_FORBIDDEN; /* kept raw and escaped, as the spec's \x80 example */
-  } else if (non_ascii || has_xn_label(host)) {
-    if (non_ascii) *flags |= URL_CANON_HOST_IDN;
-    int rc = idn_to_ascii(host, arena, &host, error);
-    if (rc != HT_OK) return rc;
-  }
-  for (size_t i = 0; i < host.len; i++)
-    if (host_byte_forbidden((unsigned char)host.data[i])) *flags |= URL_CANON_HOST_FORBIDDEN;
   if (host.data[0] == '[') *flags |= URL_CANON_HOST_FORBIDDEN; /* brackets without a valid IPv6 */
+  for (size_t i = 0; i < host.len; i++) h[i] = ascii_lower(h[i]);
   *out = host;
   return HT_OK;
 }

@@ -92,27 +92,30 @@ struct lookalike_ctx {
 
 /* ---- hashing and the multimap ---- */
 
-static uint64_t mix64(uint64_t x) {
-  /* splitmix64's finalizer: spreads FNV's weak low bits over the whole word. */
+/* The final key: splitmix64's finalizer spreads FNV's weak low bits, and the top byte holds the
+ * kind, so keys of different kinds never compare equal and a lookup can only ever return an
+ * index into the array its kind names. Kinds start at 1, so no key is 0 (an empty slot). */
+static uint64_t tagged(enum key_kind kind, uint64_t x) {
   x ^= x >> 30;
   x *= 0xbf58476d1ce4e5b9u;
   x ^= x >> 27;
   x *= 0x94d049bb133111ebu;
   x ^= x >> 31;
-  return x ? x : 1;
+  return (x >> 8) | (uint64_t)kind << 56;
 }
 
+#define FNV_OFFSET_BASIS 0xcbf29ce484222325u
+#define FNV_PRIME        0x100000001b3u
+
 static uint64_t key_of(enum key_kind kind, const char *s, size_t n) {
-  uint64_t h = 0xcbf29ce484222325u ^ (uint64_t)kind; /* FNV-1a offset basis, tagged by kind */
-  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 0x100000001b3u;
-  return mix64(h);
+  uint64_t h = FNV_OFFSET_BASIS;
+  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * FNV_PRIME;
+  return tagged(kind, h);
 }
 
 /* Rolling (Rabin-Karp) hash of a substring; base odd so that it is invertible mod 2^64. */
 #define ROLL_BASE 1099511628211u
-static uint64_t substring_key(uint64_t rolling, size_t len) {
-  return mix64(rolling ^ ((uint64_t)len << 48) ^ ((uint64_t)KEY_SUBSTRING << 58));
-}
+static uint64_t substring_key(uint64_t rolling, size_t len) { return tagged(KEY_SUBSTRING, rolling ^ len); }
 
 static uint64_t rolling_of(const char *s, size_t n) {
   uint64_t h = 0;
@@ -246,10 +249,10 @@ static bool has_lure_substring(struct str label);
 /* ---- building the context ---- */
 
 static uint64_t deletion_key(struct str name, size_t skip) {
-  uint64_t h = 0xcbf29ce484222325u ^ (uint64_t)KEY_DELETION;
+  uint64_t h = FNV_OFFSET_BASIS;
   for (size_t i = 0; i < name.len; i++)
-    if (i != skip) h = (h ^ (unsigned char)name.data[i]) * 0x100000001b3u;
-  return mix64(h);
+    if (i != skip) h = (h ^ (unsigned char)name.data[i]) * FNV_PRIME;
+  return tagged(KEY_DELETION, h);
 }
 
 static bool fuzzy_eligible(const struct brand *b) {

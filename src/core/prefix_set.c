@@ -1,5 +1,5 @@
 /*
- * prefix_set.c — delta-coded prefix set (see prefix_set.h). Sorting is an LSD radix sort (four
+ * prefix_set.c — bucketed prefix set (see prefix_set.h). Sorting is an LSD radix sort (four
  * byte-wide passes), linear in the number of prefixes, so building a million-prefix set after
  * a feed reload costs milliseconds rather than a comparison sort's twenty million calls.
  */
@@ -10,20 +10,12 @@
 
 #include "core/status.h"
 
-/* Largest LEB128 encoding of a 32-bit delta: ceil(32 / 7) bytes. */
-#define VARINT32_BYTES_MAX 5
-
-struct index_entry {
-  uint32_t first;  /* the block's first prefix */
-  uint32_t offset; /* where the block's deltas start in `deltas` */
-};
+#define BUCKETS (1u << PREFIX_SET_BUCKET_BITS)
 
 struct prefix_set {
   size_t count;
-  size_t index_count;
-  struct index_entry *index;
-  uint8_t *deltas;
-  size_t deltas_bytes;
+  uint32_t *bucket_start; /* BUCKETS + 1 offsets into `low` */
+  uint16_t *low;          /* low 16 bits of each prefix, sorted within each bucket */
 };
 
 int prefix_sort_unique(uint32_t *values, size_t count, size_t *unique_count) {
@@ -48,38 +40,6 @@ int prefix_sort_unique(uint32_t *values, size_t count, size_t *unique_count) {
   return HT_OK;
 }
 
-static size_t varint_put(uint8_t *out, uint32_t v) {
-  size_t n = 0;
-  while (v >= 0x80) {
-    out[n++] = (uint8_t)(v | 0x80);
-    v >>= 7;
-  }
-  out[n++] = (uint8_t)v;
-  return n;
-}
-
-static uint32_t varint_get(const uint8_t **p) {
-  uint32_t v = 0;
-  for (unsigned shift = 0;; shift += 7) {
-    uint8_t b = *(*p)++;
-    v |= (uint32_t)(b & 0x7F) << shift;
-    if (!(b & 0x80)) return v;
-  }
-}
-
-/* Encodes sorted, distinct `prefixes` into the set's index and deltas. */
-static void encode(struct prefix_set *set, const uint32_t *prefixes, size_t count) {
-  size_t used = 0;
-  for (size_t i = 0; i < count; i++) {
-    if (i % PREFIX_SET_BLOCK_PREFIXES == 0) {
-      set->index[i / PREFIX_SET_BLOCK_PREFIXES] = (struct index_entry){prefixes[i], (uint32_t)used};
-      continue;
-    }
-    used += varint_put(set->deltas + used, prefixes[i] - prefixes[i - 1]);
-  }
-  set->deltas_bytes = used;
-}
-
 int prefix_set_build(uint32_t *prefixes, size_t count, struct prefix_set **out) {
   *out = NULL;
   if (count > PREFIX_SET_COUNT_MAX) return HT_ETOOBIG;
@@ -89,55 +49,44 @@ int prefix_set_build(uint32_t *prefixes, size_t count, struct prefix_set **out) 
   struct prefix_set *set = calloc(1, sizeof *set);
   if (!set) return HT_ENOMEM;
   set->count = n;
-  set->index_count = (n + PREFIX_SET_BLOCK_PREFIXES - 1) / PREFIX_SET_BLOCK_PREFIXES;
-  set->index = malloc(set->index_count * sizeof *set->index + 1);
-  uint8_t *scratch = malloc(n * VARINT32_BYTES_MAX + 1);
-  if (!set->index || !scratch) {
-    free(scratch);
-    prefix_set_free(set); /* frees the index; deltas is still NULL */
+  set->bucket_start = calloc(BUCKETS + 1, sizeof *set->bucket_start);
+  set->low = malloc(n * sizeof *set->low + 1);
+  if (!set->bucket_start || !set->low) {
+    prefix_set_free(set);
     return HT_ENOMEM;
   }
-  set->deltas = scratch;
-  encode(set, prefixes, n);
-  /* Keep only the bytes used: about 2 a prefix instead of the worst case of 5. */
-  uint8_t *shrunk = realloc(scratch, set->deltas_bytes + 1);
-  if (shrunk) set->deltas = shrunk;
+  for (size_t i = 0; i < n; i++) {
+    set->bucket_start[(prefixes[i] >> 16) + 1]++;
+    set->low[i] = (uint16_t)prefixes[i];
+  }
+  for (size_t b = 1; b <= BUCKETS; b++) set->bucket_start[b] += set->bucket_start[b - 1];
   *out = set;
   return HT_OK;
 }
 
 bool prefix_set_contains(const struct prefix_set *set, uint32_t prefix) {
-  if (set->count == 0 || prefix < set->index[0].first) return false;
-  /* The last block whose first prefix is <= prefix. */
-  size_t lo = 0, hi = set->index_count;
-  while (hi - lo > 1) {
+  if (set->count == 0) return false;
+  size_t lo = set->bucket_start[prefix >> 16], hi = set->bucket_start[(prefix >> 16) + 1];
+  uint16_t want = (uint16_t)prefix;
+  while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
-    if (set->index[mid].first <= prefix)
-      lo = mid;
+    if (set->low[mid] < want)
+      lo = mid + 1;
     else
       hi = mid;
   }
-  uint32_t value = set->index[lo].first;
-  if (value == prefix) return true;
-  size_t in_block = set->count - lo * PREFIX_SET_BLOCK_PREFIXES;
-  if (in_block > PREFIX_SET_BLOCK_PREFIXES) in_block = PREFIX_SET_BLOCK_PREFIXES;
-  const uint8_t *p = set->deltas + set->index[lo].offset;
-  for (size_t i = 1; i < in_block; i++) {
-    value += varint_get(&p);
-    if (value >= prefix) return value == prefix;
-  }
-  return false;
+  return lo < set->bucket_start[(prefix >> 16) + 1] && set->low[lo] == want;
 }
 
 size_t prefix_set_count(const struct prefix_set *set) { return set->count; }
 
 size_t prefix_set_memory_bytes(const struct prefix_set *set) {
-  return sizeof *set + set->index_count * sizeof *set->index + set->deltas_bytes;
+  return sizeof *set + (BUCKETS + 1) * sizeof *set->bucket_start + set->count * sizeof *set->low;
 }
 
 void prefix_set_free(struct prefix_set *set) {
   if (!set) return;
-  free(set->index);
-  free(set->deltas);
+  free(set->bucket_start);
+  free(set->low);
   free(set);
 }

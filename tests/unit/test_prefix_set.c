@@ -1,4 +1,4 @@
-/* Unit tests for core/prefix_set: empty and tiny sets, both sides of every block boundary,
+/* Unit tests for core/prefix_set: empty and tiny sets, bucket edges on both sides,
  * extreme values, duplicates, the count limit, no false negatives and no false positives
  * against a sorted reference array, and the memory a million random prefixes take. */
 #include <setjmp.h>
@@ -71,29 +71,34 @@ static void test_empty_and_tiny(void **state) {
   prefix_set_free(NULL);
 }
 
-/* Both sides of the block size: one block exactly full, one prefix into the next. */
-static void test_block_boundaries(void **state) {
+/* Bucket edges: the first and last bucket, a full bucket, neighbours across a bucket border,
+ * and sizes on both sides of 2^16 (where buckets start to hold more than one prefix). */
+static void test_bucket_edges(void **state) {
   (void)state;
-  const size_t sizes[] = {1,
-                          2,
-                          PREFIX_SET_BLOCK_PREFIXES - 1,
-                          PREFIX_SET_BLOCK_PREFIXES,
-                          PREFIX_SET_BLOCK_PREFIXES + 1,
-                          2 * PREFIX_SET_BLOCK_PREFIXES,
-                          2 * PREFIX_SET_BLOCK_PREFIXES + 1,
-                          1000};
+  const size_t sizes[] = {1, 2, 1000, 65535, 65536, 65537, 200000};
   for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
     prefix_set_free(check_random_set(sizes[i], 99u + (uint32_t)i, 2000));
-  /* Dense runs: deltas of 1 and a run of equal values. */
-  uint32_t dense[300];
-  for (uint32_t i = 0; i < 300; i++) dense[i] = 1000 + i / 2;
+  uint32_t edges[] = {0x0000FFFFu, 0x00010000u, 0x0000FFFEu, 0xFFFF0000u,
+                      0xFFFFFFFFu, 0x12340000u, 0x1234FFFFu};
   struct prefix_set *set;
-  assert_int_equal(prefix_set_build(dense, 300, &set), HT_OK);
-  assert_int_equal(prefix_set_count(set), 150);
-  assert_false(prefix_set_contains(set, 999));
-  for (uint32_t v = 1000; v < 1150; v++) assert_true(prefix_set_contains(set, v));
-  assert_false(prefix_set_contains(set, 1150));
+  assert_int_equal(prefix_set_build(edges, 7, &set), HT_OK);
+  for (size_t i = 0; i < 7; i++) assert_true(prefix_set_contains(set, edges[i])); /* sorted in place */
+  assert_false(prefix_set_contains(set, 0x00000000u));
+  assert_false(prefix_set_contains(set, 0x00010001u));
+  assert_false(prefix_set_contains(set, 0xFFFEFFFFu));
+  assert_false(prefix_set_contains(set, 0x12350000u));
   prefix_set_free(set);
+  /* A dense bucket: every low half of one bucket, with duplicates. */
+  uint32_t *dense = malloc(2 * 65536 * sizeof *dense);
+  assert_non_null(dense);
+  for (uint32_t i = 0; i < 2 * 65536; i++) dense[i] = 0x00070000u + i / 2;
+  assert_int_equal(prefix_set_build(dense, 2 * 65536, &set), HT_OK);
+  assert_int_equal(prefix_set_count(set), 65536);
+  assert_false(prefix_set_contains(set, 0x0006FFFFu));
+  for (uint32_t v = 0x00070000u; v <= 0x0007FFFFu; v++) assert_true(prefix_set_contains(set, v));
+  assert_false(prefix_set_contains(set, 0x00080000u));
+  prefix_set_free(set);
+  free(dense);
 }
 
 static void test_count_limit(void **state) {
@@ -121,7 +126,7 @@ static void test_million_memory(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_empty_and_tiny),
-      cmocka_unit_test(test_block_boundaries),
+      cmocka_unit_test(test_bucket_edges),
       cmocka_unit_test(test_count_limit),
       cmocka_unit_test(test_million_memory),
   };

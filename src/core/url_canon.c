@@ -451,15 +451,15 @@ static int canon_parts(const struct raw_parts *p, struct arena *arena, struct ur
                        enum url_canon_error *error) {
   size_t host_len = 0, path_len = 0, query_len = 0;
   char *host_buf = unescape_copy(arena, p->host, &host_len);
-  char *path_raw = arena_alloc(arena, p->path.len + 1);
-  if (!host_buf || !path_raw) return HT_ENOMEM;
-  /* Browsers read a backslash in the path of a special scheme as a slash. */
-  for (size_t i = 0; i < p->path.len; i++)
-    path_raw[i] = (p->special && p->path.data[i] == '\\') ? '/' : p->path.data[i];
-  char *path_unescaped = unescape_copy(arena, (struct str){path_raw, p->path.len}, &path_len);
+  char *path_unescaped = unescape_copy(arena, p->path, &path_len);
   char *path_buf = arena_alloc(arena, path_len + 2);
   char *query_buf = unescape_copy(arena, p->query, &query_len);
-  if (!path_unescaped || !path_buf || !query_buf) return HT_ENOMEM;
+  if (!host_buf || !path_unescaped || !path_buf || !query_buf) return HT_ENOMEM;
+  /* Browsers read a backslash in the path of a special scheme as a slash. Decoded ones (%5C)
+   * too: the spec does not escape '\', so one left in the output would turn into a slash when
+   * the canonical URL is read again, and canonical forms must be stable. */
+  for (size_t i = 0; p->special && i < path_len; i++)
+    if (path_unescaped[i] == '\\') path_unescaped[i] = '/';
   struct str host;
   int rc = host_canon(host_buf, host_len, arena, &host, &out->flags, error);
   if (rc != HT_OK) return rc;

@@ -447,7 +447,26 @@ static int assemble(struct arena *arena, const struct raw_parts *p, struct str h
 }
 
 /* Canonicalizes the components found by split_url(). */
-static int canon_parts(const struct raw_parts *p, struct arena *arena, struct url_canon *out,
+/* A '?' decoded from %3F ends the path, as the spec's "unescape, then parse" has it: what
+ * follows joins the front of the query. (Left in the path, it would split the canonical URL
+ * differently when read again.) Returns the new path length; NULL query buffer on no room. */
+static size_t split_decoded_query(struct raw_parts *p, struct arena *arena, char *path, size_t path_len,
+                                  char **query, size_t *query_len) {
+  char *q = memchr(path, '?', path_len);
+  if (!q) return path_len;
+  size_t rest = path_len - (size_t)(q + 1 - path);
+  char *joined = arena_alloc(arena, rest + 1 + *query_len + 1);
+  if (joined) {
+    memcpy(joined, q + 1, rest);
+    if (p->has_query) joined[rest] = '?', memcpy(joined + rest + 1, *query, *query_len);
+    *query_len = rest + (p->has_query ? 1 + *query_len : 0);
+    p->has_query = true;
+  }
+  *query = joined;
+  return (size_t)(q - path);
+}
+
+static int canon_parts(struct raw_parts *p, struct arena *arena, struct url_canon *out,
                        enum url_canon_error *error) {
   size_t host_len = 0, path_len = 0, query_len = 0;
   char *host_buf = unescape_copy(arena, p->host, &host_len);
@@ -460,6 +479,8 @@ static int canon_parts(const struct raw_parts *p, struct arena *arena, struct ur
    * the canonical URL is read again, and canonical forms must be stable. */
   for (size_t i = 0; p->special && i < path_len; i++)
     if (path_unescaped[i] == '\\') path_unescaped[i] = '/';
+  path_len = split_decoded_query(p, arena, path_unescaped, path_len, &query_buf, &query_len);
+  if (!query_buf) return HT_ENOMEM;
   struct str host;
   int rc = host_canon(host_buf, host_len, arena, &host, &out->flags, error);
   if (rc != HT_OK) return rc;

@@ -15,7 +15,8 @@
  * One deliberate deviation: component boundaries are found on the raw URL, the way a browser
  * finds them, before unescaping. A literal reading of the spec unescapes first, which would let
  * `http://taobao.com%2F@evil.cn/` canonicalize to host taobao.com while every browser opens
- * evil.cn. For every example in the spec the two readings agree.
+ * evil.cn. For every example in the spec the two readings agree, and a '?' decoded inside the
+ * path still ends the path as the literal reading has it.
  */
 #ifndef HUTONG_CORE_URL_CANON_H
 #define HUTONG_CORE_URL_CANON_H

@@ -142,6 +142,11 @@ static void test_rules(void **state) {
       {"http://taobao.com%2F@evil.cn/", 0, "http://evil.cn/"},
       {"http://taobao.com@evil.cn/x", 0, "http://evil.cn/x"},
       {"http://u:p@a.com:8080", 0, "http://a.com/"},
+      /* A decoded '?' ends the path as in "unescape, then parse"; a decoded backslash is a
+       * slash like a literal one (both found by fuzz_url_canon's idempotence check). */
+      {"http://a.com/x/..%3Fy?z", 0, "http://a.com/?y?z"},
+      {"http://a.com/x%3F/../y", 0, "http://a.com/x?/../y"},
+      {"http://a.com/a%5Cb", 0, "http://a.com/a/b"},
       /* A NUL decoded from %00 is escaped back, never truncating. */
       {"http://a.com/%00x", 0, "http://a.com/%00x"},
   };

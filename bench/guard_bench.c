@@ -113,8 +113,8 @@ static int cmd_memory(const char *path) {
   size_t count = blocklist_count(list), prefix_bytes = blocklist_prefix_bytes(list);
   printf("entries                 %zu\n", count);
   printf("build_seconds           %.2f\n", seconds);
+  /* Bytes a prefix is also MB per million prefixes. */
   printf("prefix_bytes_per_prefix %.3f\n", (double)prefix_bytes / (double)count);
-  printf("prefix_mb_per_million   %.2f\n", (double)prefix_bytes / (double)count);
   printf("list_bytes_per_entry    %.2f\n", (double)blocklist_memory_bytes(list) / (double)count);
   printf("rss_growth_mib          %.1f\n", (double)(rss_kib() - rss_before) / 1024.0);
   blocklist_free(list);

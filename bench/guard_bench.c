@@ -7,7 +7,9 @@
  *                                 bytes per prefix, bytes per million prefixes and process RSS
  *   guard_bench verdicts FILE R   loads FILE, then for each sample URL runs R verdicts between
  *                                 callgrind client requests (zero, then dump labelled with the
- *                                 sample's name), so callgrind reports instructions per sample
+ *                                 sample's name), so callgrind reports instructions per sample;
+ *                                 then R rounds of the anchor (SHA-256 of the sample's Safe
+ *                                 Browsing expressions alone) under "anchor_<name>"
  *
  * Under valgrind --tool=callgrind --instr-atstart=no the loading runs uninstrumented; only the
  * verdict loops are counted. Outside valgrind the client requests do nothing.
@@ -141,6 +143,26 @@ static const struct sample samples[] = {
     {"long_escaped", "http://www.example.com/%7Euser/%2E%2E/a%20b/c//d/./e/f.html?q=%25%32%35#frag"},
 };
 
+/* The anchor: what any Safe Browsing client must spend on the same URL, the SHA-256 of each of
+ * its expressions through OpenSSL (expressions prepared outside the measurement). */
+static void measure_anchor(const char *name, struct str url, long repeats) {
+  struct arena arena;
+  arena_init(&arena, GUARD_ARENA_BYTES);
+  struct url_canon u;
+  enum url_canon_error error;
+  struct sb_expr_list exprs = {0};
+  if (url_canon(url, &arena, &u, &error) == HT_OK) sb_expr_generate(&u, &exprs);
+  uint8_t hash[SB_HASH_BYTES];
+  char label[64];
+  snprintf(label, sizeof label, "anchor_%s", name);
+  CALLGRIND_ZERO_STATS;
+  for (long i = 0; i < repeats; i++)
+    for (size_t k = 0; k < exprs.count; k++) sb_expr_hash(&exprs.items[k], hash);
+  CALLGRIND_DUMP_STATS_AT(label);
+  printf("%s %ld %zu\n", label, repeats, exprs.count);
+  arena_free_all(&arena);
+}
+
 static int cmd_verdicts(const char *path, long repeats) {
   double seconds;
   struct blocklist *list = load(path, &seconds);
@@ -166,6 +188,7 @@ static int cmd_verdicts(const char *path, long repeats) {
     }
     CALLGRIND_DUMP_STATS_AT(samples[s].name);
     printf("%s %ld %s\n", samples[s].name, repeats, guard_verdict_name(r.verdict));
+    measure_anchor(samples[s].name, url, repeats);
   }
   lookalike_ctx_free(look);
   blocklist_free(list);

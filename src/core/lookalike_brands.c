@@ -47,9 +47,11 @@ const char *const lookalike_builtin_domains[] = {
     "toutiao.com",
     "kuaishou.com",
     "weibo.com",
+    "weibo.cn",
     "baidu.com",
     "feishu.cn",
     "bilibili.com",
+    "bilibili.tv",
     /* Card schemes and banks (95516 is UnionPay's service number and domain). The big four
      * state banks (icbc, ccb, boc, abc) have names under five characters; abchina is listed
      * by its domain name, the others would match exactly only and are left to configuration. */

@@ -19,6 +19,7 @@
 
 struct db_pool;
 struct click_queue;
+struct guard_state;
 
 /* Longest configured public base URL ("https://shop.example.com"). */
 #define APP_PUBLIC_URL_BYTES 256
@@ -39,6 +40,7 @@ struct sandbox_faults {
 struct app {
   struct db_pool *pool;
   struct click_queue *clicks;
+  struct guard_state *guard;
   char public_url[APP_PUBLIC_URL_BYTES];      /* no trailing slash */
   char notify_base_url[APP_PUBLIC_URL_BYTES]; /* where channels send notifications (default: public URL) */
   char secret[APP_SECRET_BYTES_MAX + 1];
@@ -48,6 +50,7 @@ struct app {
   struct payout_policy payouts;  /* daily batch minimum */
   bool test_hooks;               /* HUTONG_TEST_HOOKS=1: /_test endpoints for the test suites */
   unsigned char sandbox_key[32]; /* the sandbox wallet's notification signing key (from the secret) */
+  unsigned char link_key[32];    /* signs the /go links our pages emit (from the secret) */
   struct sandbox_faults sandbox;
 };
 

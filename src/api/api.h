@@ -60,6 +60,14 @@ void api_test_clock(struct request *req, struct response *res);
 void api_test_jobs(struct request *req, struct response *res);
 void api_test_sandbox(struct request *req, struct response *res);
 
+/* guard.c */
+/* A batch body: 1,000 URLs of up to 8 KB each (escaped), plus JSON punctuation. */
+#define API_GUARD_BODY_BYTES_MAX (1000u * (2u * 8192u + 16u) + 1024u)
+void api_guard_check(struct request *req, struct response *res);
+struct guard_result;
+/* One URL's verdict (or error, when rc is not HT_OK) as the API writes it; also the CLI's --json. */
+json_t *api_guard_result_json(struct str url, int rc, const struct guard_result *r);
+
 /* merchant.c */
 void api_merchant_get(struct request *req, struct response *res);
 

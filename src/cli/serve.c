@@ -16,7 +16,10 @@
 #include "http/limits.h"
 #include "http/server.h"
 #include "jobs/click_queue.h"
+#include "jobs/guard_state.h"
 #include "jobs/scheduler.h"
+#include "core/crypto.h"
+#include "store/merchants.h"
 #include "pay/sandbox.h"
 #include "platform/clock.h"
 #include "platform/log.h"
@@ -55,6 +58,8 @@ static const char serve_help[] =
     "  HUTONG_AUTO_CONFIRM_HOURS_AUTO      ... for auto-delivered goods (default 24)\n"
     "  HUTONG_TOKEN_TTL_DAYS   default lifetime of share tokens (default 30)\n"
     "  HUTONG_NOTIFY_BASE_URL  base URL wallets notify (default: the public URL)\n"
+    "  HUTONG_GUARD_FEEDS_DIR  link-guard feed files (default var/feeds; reloaded on change or SIGHUP)\n"
+    "  HUTONG_GUARD_DOMAINS    extra protected domains for lookalike checks, comma-separated\n"
     "Migrations are applied on start. SIGTERM or SIGINT stop the server gracefully.\n";
 
 struct serve_config {
@@ -170,7 +175,61 @@ static bool configure_money(struct app *app) {
   return escrow_policy_check(&app->escrow) == HT_OK;
 }
 
-static int wait_for_stop_signal(void) {
+struct domain_list {
+  struct arena *arena;
+  struct str items[GUARD_EXTRA_DOMAINS_MAX];
+  size_t count;
+};
+
+static void collect_domain(void *user, struct str domain) {
+  struct domain_list *l = user;
+  char *copy = arena_strdup_str(l->arena, domain);
+  if (copy && l->count < GUARD_EXTRA_DOMAINS_MAX) l->items[l->count++] = (struct str){copy, domain.len};
+}
+
+/* Reads every verified merchant domain into `list`. */
+static void read_merchant_domains(struct app *app, struct domain_list *list) {
+  struct db *db;
+  list->count = 0;
+  if (db_pool_acquire(app->pool, &db) != HT_OK) return;
+  store_merchant_domains(db, collect_domain, list);
+  db_pool_release(app->pool, db);
+}
+
+/* The link guard: feeds from HUTONG_GUARD_FEEDS_DIR (default var/feeds), protected domains
+ * from HUTONG_GUARD_DOMAINS and every verified merchant domain. */
+static bool start_guard(struct app *app) {
+  crypto_hmac_sha256((struct str){app->secret, app->secret_len}, STR_LIT("hutong-link-sign"), app->link_key);
+  const char *dir = getenv("HUTONG_GUARD_FEEDS_DIR");
+  struct guard_config config = {.feeds_dir = dir && *dir ? dir : "var/feeds",
+                                .extra_domains = getenv("HUTONG_GUARD_DOMAINS"),
+                                .link_key = app->link_key};
+  struct arena arena;
+  arena_init(&arena, 4 * 1024 * 1024);
+  static struct domain_list list;
+  list.arena = &arena;
+  read_merchant_domains(app, &list);
+  char error[256];
+  int rc = guard_state_create(&config, list.items, list.count, &app->guard, error);
+  arena_free_all(&arena);
+  if (rc != HT_OK) log_event(LOG_ERROR, NULL, "link guard: %s", error);
+  return rc == HT_OK;
+}
+
+/* SIGHUP: re-read merchant domains and the feeds, swap atomically. */
+static void reload_guard(struct app *app) {
+  struct arena arena;
+  arena_init(&arena, 4 * 1024 * 1024);
+  static struct domain_list list;
+  list.arena = &arena;
+  read_merchant_domains(app, &list);
+  guard_set_merchant_domains(app->guard, list.items, list.count);
+  arena_free_all(&arena);
+  char error[256];
+  guard_reload(app->guard, error);
+}
+
+static int wait_for_stop_signal(struct app *app) {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
@@ -180,7 +239,8 @@ static int wait_for_stop_signal(void) {
     int sig = 0;
     if (sigwait(&set, &sig) != 0) continue;
     if (sig == SIGHUP) {
-      log_event(LOG_INFO, NULL, "SIGHUP: configuration reload requested");
+      log_event(LOG_INFO, NULL, "SIGHUP: reloading the link guard's feeds and protected domains");
+      reload_guard(app);
       continue;
     }
     return sig;
@@ -217,7 +277,7 @@ static int run_server(const struct serve_config *c, struct app *app) {
   }
   log_event(LOG_INFO, NULL, "listening on %s:%u with %u threads; public URL %s", c->host,
             http_server_port(server), c->threads, app->public_url);
-  int sig = wait_for_stop_signal();
+  int sig = wait_for_stop_signal(app);
   log_event(LOG_INFO, NULL, "signal %d: stopping (finishing in-flight requests)", sig);
   http_server_stop(server);
   return 0;
@@ -246,14 +306,15 @@ int cli_serve(int argc, char **argv) {
     return log_event(LOG_ERROR, NULL, "cannot open database: %s", error), 1;
   int status = 1;
   struct scheduler *scheduler = NULL;
-  if (configure_money(&app) && migrate_pool(app.pool) && click_queue_start(app.pool, &app.clicks) == HT_OK &&
-      scheduler_start(&app, &scheduler) == HT_OK) {
+  if (configure_money(&app) && migrate_pool(app.pool) && start_guard(&app) &&
+      click_queue_start(app.pool, &app.clicks) == HT_OK && scheduler_start(&app, &scheduler) == HT_OK) {
     web_init();
     status = run_server(&c, &app);
     scheduler_stop(scheduler);    /* after the server: no request can start new work */
     click_queue_stop(app.clicks); /* every recorded open is written */
     web_shutdown();
   }
+  guard_state_free(app.guard);
   db_pool_close(app.pool);
   curl_global_cleanup();
   log_event(LOG_INFO, NULL, "stopped");

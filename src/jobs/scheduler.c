@@ -17,14 +17,18 @@
 #include "store/ledger.h"
 #include "store/links.h"
 #include "store/pool.h"
+#include "jobs/guard_state.h"
 
 /* Arena of one tick: rows read by the jobs. */
 #define SCHEDULER_ARENA_BYTES (4 * 1024 * 1024)
+/* How often the feeds directory is looked at for changes. */
+#define GUARD_FEEDS_CHECK_MS 5000
 /* Expired hand-offs are kept a day for the "this code was used" page, then deleted. */
 #define HANDOFF_KEEP_MS (24LL * 3600 * 1000)
 
 struct scheduler {
   struct app *app;
+  int64_t feeds_checked_ms;
   pthread_t thread;
   pthread_mutex_t lock;
   pthread_cond_t wake;
@@ -131,6 +135,12 @@ static void *scheduler_thread(void *arg) {
   while (!s->stopping) {
     pthread_mutex_unlock(&s->lock);
     scheduler_run_once(s->app);
+    int64_t now = clock_now_ms();
+    if (s->app->guard && now - s->feeds_checked_ms >= GUARD_FEEDS_CHECK_MS) {
+      s->feeds_checked_ms = now; /* every node watches its own files: no cluster lock needed */
+      char error[256];
+      if (guard_feeds_changed(s->app->guard)) guard_reload(s->app->guard, error);
+    }
     pthread_mutex_lock(&s->lock);
     struct timespec deadline;
     clock_gettime(CLOCK_MONOTONIC, &deadline);

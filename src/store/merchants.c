@@ -9,6 +9,8 @@
 DB_SQL(SQL_MERCHANT_INSERT,
        "INSERT INTO merchants (name, code, created_at_ms) VALUES ($1, $2, $3) RETURNING id");
 DB_SQL(SQL_MERCHANT_GET, "SELECT id, name, created_at_ms, code, app_link FROM merchants WHERE id = $1");
+DB_SQL(SQL_MERCHANT_SET_DOMAIN, "UPDATE merchants SET domain = $2 WHERE id = $1");
+DB_SQL(SQL_MERCHANT_DOMAINS, "SELECT domain FROM merchants WHERE domain IS NOT NULL ORDER BY id");
 DB_SQL(SQL_APIKEY_INSERT, "INSERT INTO api_keys (merchant_id, key_hash, prefix, created_at_ms)"
                           " SELECT id, $2, $3, $4 FROM merchants WHERE id = $1 RETURNING id");
 DB_SQL(SQL_APIKEY_AUTH, "SELECT merchant_id FROM api_keys WHERE key_hash = $1 AND revoked_at_ms IS NULL");
@@ -89,6 +91,24 @@ int store_apikey_list(struct db *db, int64_t merchant_id, void (*each)(const str
                                 .revoked_at_ms = db_i64(&rows, 4)};
     each(&info, user);
   }
+  if (rc == HT_OK && step < 0) rc = step;
+  db_rows_done(&rows);
+  return rc;
+}
+
+int store_merchant_set_domain(struct db *db, int64_t id, struct str domain) {
+  int64_t changed = 0;
+  int rc = db_exec(db, &SQL_MERCHANT_SET_DOMAIN, DB_ARGS(DB_I64(id), domain.len ? DB_TEXT(domain) : DB_NULL),
+                   &changed);
+  if (rc == HT_OK && changed == 0) rc = HT_ENOTFOUND;
+  return rc;
+}
+
+int store_merchant_domains(struct db *db, void (*each)(void *, struct str domain), void *user) {
+  struct db_rows rows;
+  int rc = db_query(db, &SQL_MERCHANT_DOMAINS, DB_NO_ARGS, &rows);
+  int step = 0;
+  while (rc == HT_OK && (step = db_next(&rows)) == 1) each(user, db_text(&rows, 0));
   if (rc == HT_OK && step < 0) rc = step;
   db_rows_done(&rows);
   return rc;

@@ -37,6 +37,12 @@ int store_merchant_create(struct db *db, struct str name, int64_t now_ms, int64_
 /* Reads merchant `id`, copying strings into `arena`. HT_ENOTFOUND when absent. */
 int store_merchant_get(struct db *db, struct arena *arena, int64_t id, struct merchant *out);
 
+/* Sets (or with an empty view clears) merchant `id`'s verified domain. HT_ENOTFOUND when absent. */
+int store_merchant_set_domain(struct db *db, int64_t id, struct str domain);
+
+/* Calls `each` for every verified merchant domain. */
+int store_merchant_domains(struct db *db, void (*each)(void *, struct str domain), void *user);
+
 /* Records a new key for `merchant_id` by its hash and display prefix. HT_ENOTFOUND when the
  * merchant does not exist. */
 int store_apikey_create(struct db *db, int64_t merchant_id, struct str key_hash_hex, struct str prefix,

@@ -63,6 +63,18 @@ static const struct message messages[MSG_COUNT] = {
     [MSG_WALLET_BACK] = {"返回订单", "Back to the order"},
     [MSG_WALLET_NOTE] = {"这是互通的沙盒钱包，用于演示和测试，不会扣真钱。",
                          "This is hutong's sandbox wallet, for demos and tests: no real money moves."},
+    [MSG_GUARD_WARN_TITLE] = {"请注意这个链接", "Careful with this link"},
+    [MSG_GUARD_WARN_BODY] = {"这个网址可能在冒充知名网站。继续之前请确认地址。",
+                             "This address may be imitating a well-known site. Check it before you go on."},
+    [MSG_GUARD_BLOCK_TITLE] = {"已拦截危险链接", "Dangerous link blocked"},
+    [MSG_GUARD_BLOCK_BODY] =
+        {"这个网址被列为钓鱼或诈骗网站，为了保护你的账户和付款，已被拦截。",
+         "This address is listed as phishing or a scam; it was blocked to protect your account "
+         "and payments."},
+    [MSG_GUARD_CONTINUE] = {"我了解风险，继续访问", "I understand, continue"},
+    [MSG_GUARD_BACK] = {"返回安全页面", "Back to safety"},
+    [MSG_GUARD_BAD_TITLE] = {"无法打开这个链接", "This link cannot be opened"},
+    [MSG_GUARD_BAD_BODY] = {"链接格式不正确。", "The link is not a valid web address."},
 };
 
 const char *i18n_text(enum lang lang, enum msg id) {

@@ -29,6 +29,11 @@ void web_qr_svg(struct request *req, struct response *res);
 void web_qr_png(struct request *req, struct response *res);
 void web_robots(struct request *req, struct response *res);
 void web_sitemap(struct request *req, struct response *res);
+void web_go(struct request *req, struct response *res);
+struct guard_result;
+/* The warning (200) or block (403) page for `target` with the guard's reasons. */
+void web_guard_page(struct request *req, struct response *res, struct str target,
+                    const struct guard_result *r);
 void web_wallet_page(struct request *req, struct response *res);
 void web_wallet_decide(struct request *req, struct response *res);
 

@@ -3,6 +3,10 @@
 
 #include <string.h>
 
+#include "core/buf.h"
+#include "core/link_sign.h"
+#include "core/status.h"
+
 char *url_public(const struct app *app, struct arena *arena, const char *prefix, const char *code) {
   return arena_printf(arena, "%s%s%s", app->public_url, prefix, code);
 }
@@ -33,4 +37,30 @@ struct str url_public_host(const struct app *app) {
   host = host ? host + 3 : app->public_url;
   const char *path = strchr(host, '/');
   return (struct str){host, path ? (size_t)(path - host) : strlen(host)};
+}
+
+/* Percent-encodes everything but RFC 3986's unreserved characters. */
+static int append_encoded(struct buf *out, struct str s) {
+  static const char digits[] = "0123456789ABCDEF";
+  int rc = HT_OK;
+  for (size_t i = 0; i < s.len && rc == HT_OK; i++) {
+    unsigned char c = (unsigned char)s.data[i];
+    bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                 c == '.' || c == '_' || c == '~';
+    char escaped[3] = {'%', digits[c >> 4], digits[c & 15]};
+    rc = plain ? buf_append(out, &c, 1) : buf_append(out, escaped, 3);
+  }
+  return rc;
+}
+
+char *url_outbound(const struct app *app, struct arena *arena, struct str target, bool confirmed) {
+  char signature[LINK_SIGN_TEXT_CHARS + 1];
+  if (link_sign((struct str){(const char *)app->link_key, sizeof app->link_key}, target, signature) != HT_OK)
+    return NULL;
+  struct buf out;
+  buf_init(&out, arena, 3 * target.len + 64);
+  int rc = buf_append_cstr(&out, "/go?u=");
+  if (rc == HT_OK) rc = append_encoded(&out, target);
+  if (rc == HT_OK) rc = buf_printf(&out, "&s=%s%s", signature, confirmed ? "&continue=1" : "");
+  return rc == HT_OK ? out.data : NULL;
 }

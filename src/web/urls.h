@@ -13,6 +13,8 @@
 #include "core/arena.h"
 #include "core/str.h"
 
+#include <stdbool.h>
+
 /* Path prefixes of the public code routes. */
 #define URL_PRODUCT  "/P/"
 #define URL_STORE    "/S/"
@@ -28,6 +30,10 @@ char *url_qr_text(const struct app *app, struct arena *arena, const char *prefix
 
 /* PUBLIC_URL + "/qr/" + code + "." + ext: the image endpoint. */
 char *url_qr_image(const struct app *app, struct arena *arena, const char *code, const char *ext);
+
+/* "/go?u=<target>&s=<signature>" (plus "&continue=1" when `confirmed`): how our pages link
+ * anywhere outside; the signature lets the interstitial tell our links from forged ones. */
+char *url_outbound(const struct app *app, struct arena *arena, struct str target, bool confirmed);
 
 /* The host[:port] of PUBLIC_URL, for recognising our own links in pasted text. */
 struct str url_public_host(const struct app *app);

@@ -25,7 +25,7 @@ def test_concurrent_migrations_on_an_empty_database():
         assert all(code == 0 for code, _, _ in results), results
         rows = s.execute("SELECT count(*), count(DISTINCT version), max(version) FROM schema_migrations")
         count, distinct, latest = (int(v) for v in rows[0])
-        assert count == distinct == latest > 0
+        assert count == distinct > 0  # each migration exactly once (numbers need not be contiguous)
         # The last word of "applied N migration(s); schema version V" agrees with the table.
         assert all(out.split()[-1].decode() == str(latest) for _, out, _ in results), results
     finally:

@@ -5,7 +5,9 @@
 #include "api/api.h"
 #include "http/server.h"
 #include "web/assets.h"
+#include "web/dashboard.h"
 #include "web/pages.h"
+#include "web/shop.h"
 
 #define MERCHANT       (ROUTE_AUTH)
 #define MERCHANT_WRITE (ROUTE_AUTH | ROUTE_TX)
@@ -74,6 +76,17 @@ const struct route hutong_routes[] = {
     {HTTP_GET, "/pay/sandbox/{trade_no}", web_wallet_page, CODE_ROUTE, 0},
     {HTTP_POST, "/pay/sandbox/{trade_no}", web_wallet_decide, CODE_ROUTE | ROUTE_TX, 0},
     {HTTP_GET, "/sitemap.xml", web_sitemap, 0, 0},
+    /* Cart, checkout and the buyer's order page (the token in the path is the credential). */
+    {HTTP_POST, "/cart", web_cart_update, 0, 0},
+    {HTTP_GET, "/checkout", web_checkout_page, 0, 0},
+    {HTTP_POST, "/checkout", web_checkout_post, PUBLIC_WRITE, 0},
+    {HTTP_GET, "/O/{token}", web_order_page, CODE_ROUTE, 0},
+    {HTTP_GET, "/O/{token}/wait", web_order_wait, CODE_ROUTE, 0},
+    {HTTP_POST, "/O/{token}/pay", web_order_pay, CODE_ROUTE, 0},
+    {HTTP_POST, "/O/{token}/confirm", web_order_confirm, CODE_ROUTE | ROUTE_TX, 0},
+    {HTTP_POST, "/O/{token}/refund", web_order_refund, CODE_ROUTE | ROUTE_TX, 0},
+    {HTTP_POST, "/O/{token}/withdraw", web_order_withdraw, CODE_ROUTE | ROUTE_TX, 0},
+    {HTTP_POST, "/O/{token}/dispute", web_order_dispute, CODE_ROUTE | ROUTE_TX, 0},
 };
 
 const size_t hutong_route_count = sizeof hutong_routes / sizeof hutong_routes[0];

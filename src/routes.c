@@ -87,6 +87,28 @@ const struct route hutong_routes[] = {
     {HTTP_POST, "/O/{token}/refund", web_order_refund, CODE_ROUTE | ROUTE_TX, 0},
     {HTTP_POST, "/O/{token}/withdraw", web_order_withdraw, CODE_ROUTE | ROUTE_TX, 0},
     {HTTP_POST, "/O/{token}/dispute", web_order_dispute, CODE_ROUTE | ROUTE_TX, 0},
+
+    /* The merchant dashboard: a session cookie, a CSRF token in every form (web/session.h). */
+    {HTTP_GET, "/M/login", web_dash_login_page, 0, 0},
+    {HTTP_POST, "/M/login", web_dash_login, 0, 0},
+    {HTTP_POST, "/M/logout", web_dash_logout, 0, 0},
+    {HTTP_GET, "/M", web_dash_home, 0, 0},
+    {HTTP_GET, "/M/products", web_dash_products, 0, 0},
+    {HTTP_POST, "/M/products", web_dash_product_create, ROUTE_TX, 0},
+    {HTTP_GET, "/M/products/new", web_dash_product_new, 0, 0},
+    {HTTP_GET, "/M/products/{id}", web_dash_product, 0, 0},
+    {HTTP_POST, "/M/products/{id}", web_dash_product_update, ROUTE_TX, 0},
+    {HTTP_POST, "/M/products/{id}/archive", web_dash_product_archive, ROUTE_TX, 0},
+    {HTTP_GET, "/M/products/{id}/sheet.pdf", web_dash_product_sheet, 0, 0},
+    {HTTP_GET, "/M/orders", web_dash_orders, 0, 0},
+    {HTTP_GET, "/M/orders/{id}", web_dash_order, 0, 0},
+    {HTTP_POST, "/M/orders/{id}/ship", web_dash_order_ship, ROUTE_TX, 0},
+    {HTTP_POST, "/M/orders/{id}/refund", web_dash_order_refund, ROUTE_TX, 0},
+    {HTTP_POST, "/M/orders/{id}/refuse", web_dash_order_refuse, ROUTE_TX, 0},
+    {HTTP_GET, "/M/money", web_dash_money, 0, 0},
+    {HTTP_GET, "/M/money/statement.csv", web_dash_statement_csv, 0, 0},
+    {HTTP_POST, "/M/payouts", web_dash_payout, ROUTE_TX, 0},
+    {HTTP_GET, "/M/stats", web_dash_stats, 0, 0},
 };
 
 const size_t hutong_route_count = sizeof hutong_routes / sizeof hutong_routes[0];

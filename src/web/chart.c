@@ -1,6 +1,8 @@
 /* chart.c — stacked horizontal bar charts as SVG (see chart.h). */
 #include "web/chart.h"
 
+#include <string.h>
+
 #include "core/status.h"
 #include "web/html.h"
 
@@ -24,6 +26,61 @@ int chart_scale_px(int64_t value, int64_t axis_max, int width_px) {
   /* value < axis_max ≤ CHART_VALUE_MAX·5 and width ≤ a few thousand: no overflow. */
   int64_t px = (value * width_px + axis_max / 2) / axis_max;
   return px < 1 ? 1 : (int)px;
+}
+
+static int64_t capped_sum(int64_t a, int64_t b) { return a > CHART_VALUE_MAX - b ? CHART_VALUE_MAX : a + b; }
+
+int chart_tally_add(struct chart_tally *t, struct str label, size_t series, int64_t count) {
+  if (series >= CHART_SERIES_MAX || count < 0 || count > CHART_VALUE_MAX) return HT_EINVAL;
+  struct chart_bar *bar = NULL;
+  for (size_t i = 0; i < t->count && !bar; i++)
+    if (str_eq(t->bars[i].label, label)) bar = &t->bars[i];
+  if (!bar && t->count < CHART_TALLY_MAX) {
+    bar = &t->bars[t->count++];
+    *bar = (struct chart_bar){.label = label};
+  }
+  if (!bar) bar = &t->other;
+  bar->values[series] = capped_sum(bar->values[series], count);
+  return HT_OK;
+}
+
+static int64_t total_of(const struct chart_bar *bar) {
+  int64_t total = 0;
+  for (size_t s = 0; s < CHART_SERIES_MAX; s++) total = capped_sum(total, bar->values[s]);
+  return total;
+}
+
+/* Orders bars by total, largest first; equal totals by label, so the chart is stable. */
+static bool before(const struct chart_bar *a, const struct chart_bar *b) {
+  int64_t ta = total_of(a), tb = total_of(b);
+  if (ta != tb) return ta > tb;
+  size_t n = a->label.len < b->label.len ? a->label.len : b->label.len;
+  int c = n ? memcmp(a->label.data, b->label.data, n) : 0;
+  return c < 0 || (c == 0 && a->label.len < b->label.len);
+}
+
+void chart_from_tally(struct chart *chart, const struct chart_tally *t, struct str other_label) {
+  struct chart_bar sorted[CHART_TALLY_MAX];
+  size_t n = t->count;
+  for (size_t i = 0; i < n; i++) { /* insertion sort: at most CHART_TALLY_MAX bars */
+    size_t j = i;
+    while (j > 0 && before(&t->bars[i], &sorted[j - 1])) {
+      sorted[j] = sorted[j - 1];
+      j--;
+    }
+    sorted[j] = t->bars[i];
+  }
+  bool overflow = n > CHART_BARS_MAX || total_of(&t->other) > 0;
+  size_t keep = overflow ? CHART_BARS_MAX - 1 : n;
+  for (size_t i = 0; i < keep; i++) chart->bars[i] = sorted[i];
+  chart->bar_count = keep;
+  if (!overflow) return;
+  struct chart_bar *rest = &chart->bars[chart->bar_count++];
+  *rest = t->other;
+  rest->label = other_label;
+  for (size_t i = keep; i < n; i++)
+    for (size_t s = 0; s < CHART_SERIES_MAX; s++)
+      rest->values[s] = capped_sum(rest->values[s], sorted[i].values[s]);
 }
 
 static int64_t bar_total(const struct chart_bar *bar, size_t series_count) {

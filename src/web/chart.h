@@ -46,6 +46,27 @@ struct chart {
   struct str empty_text; /* shown instead of bars when there are none */
 };
 
+/* Groups gathered before drawing: every client class fits; channels beyond it are summed
+ * into the tally's `other`. */
+#define CHART_TALLY_MAX 64
+
+/* Counts by label and series, before the largest are chosen for drawing. */
+struct chart_tally {
+  struct chart_bar bars[CHART_TALLY_MAX];
+  size_t count;
+  struct chart_bar other; /* groups that did not fit */
+};
+
+/* Adds `count` to series `series` of the bar labelled `label` (the view must outlive the
+ * tally), making the bar when new; when the tally is full the count goes to `other`.
+ * HT_EINVAL for a series ≥ CHART_SERIES_MAX or a count outside 0..CHART_VALUE_MAX; sums are
+ * capped at CHART_VALUE_MAX. */
+int chart_tally_add(struct chart_tally *tally, struct str label, size_t series, int64_t count);
+
+/* Fills the chart's bars from the tally: the largest totals first (ties by label), at most
+ * CHART_BARS_MAX; when more exist, the last bar is `other_label` holding the rest. */
+void chart_from_tally(struct chart *chart, const struct chart_tally *tally, struct str other_label);
+
 /* The axis maximum for a largest bar of `max_value`: the smallest of 1, 2, 5 × 10^k that is
  * ≥ max_value (1 for 0 or less; CHART_VALUE_MAX caps the input). */
 int64_t chart_axis_max(int64_t max_value);

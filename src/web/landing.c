@@ -71,19 +71,9 @@ static const char *price_text(struct request *req, const struct product *p) {
 
 static void render_header(struct page *page, const struct merchant *m) { shop_header(page, m); }
 
-static void render_pay_options(struct page *page) {
-  struct buf *out = page->out;
-  html_raw(out, "<div class=\"pay-options\"><span>%s:</span>", page_t(page, MSG_PAY_WITH));
-  enum client_wallet wallet = page->caps.wallet;
-  if (wallet == CLIENT_WALLET_WECHAT_JSAPI || wallet == CLIENT_WALLET_WECHAT_MINIPROGRAM)
-    html_raw(out, "<span class=\"chip\">%s</span>", page_t(page, MSG_PAY_WECHAT));
-  else if (wallet == CLIENT_WALLET_ALIPAY)
-    html_raw(out, "<span class=\"chip\">%s</span>", page_t(page, MSG_PAY_ALIPAY));
-  else
-    html_raw(out, "<span class=\"chip\">%s</span><span class=\"chip\">%s</span>",
-             page_t(page, MSG_PAY_WECHAT), page_t(page, MSG_PAY_ALIPAY));
-  html_raw(out, "<span class=\"chip\">%s</span></div>", page_t(page, MSG_PAY_SANDBOX));
-}
+/* The wallets the order page will offer this client: only channels that are set up, each
+ * marked when it needs the buyer to leave the host app (pay/channels.c, order_page.c). */
+static void render_pay_options(struct page *page) { shop_pay_options(page); }
 
 static void render_buy_box(struct page *page, const struct product *p, int64_t quantity) {
   struct buf *out = page->out;

@@ -67,6 +67,20 @@ static const struct wallet_option wallet_options[] = {
     {"sandbox", MSG_PAY_SANDBOX, anywhere_fit},
 };
 
+void shop_pay_options(struct page *page) {
+  struct buf *out = page->out;
+  html_raw(out, "<div class=\"pay-options\"><span>%s:</span>", page_t(page, MSG_PAY_WITH));
+  for (size_t i = 0; i < sizeof wallet_options / sizeof wallet_options[0]; i++) {
+    const struct wallet_option *w = &wallet_options[i];
+    enum wallet_fit fit = w->fit(page->caps.wallet);
+    if (fit == WALLET_HIDDEN || !pay_channel_find(str_from_cstr(w->channel))) continue;
+    html_raw(out, "<span class=\"chip\">%s%s%s</span>", page_t(page, w->label),
+             fit == WALLET_NEEDS_BROWSER ? " · " : "",
+             fit == WALLET_NEEDS_BROWSER ? page_t(page, MSG_PAY_NEEDS_BROWSER) : "");
+  }
+  buf_append_cstr(out, "</div>");
+}
+
 enum msg order_state_msg(enum escrow_state state) {
   static const enum msg names[ESCROW_STATE_COUNT] = {
       [ESCROW_PENDING_PAYMENT] = MSG_STATE_PENDING_PAYMENT,

@@ -40,6 +40,9 @@ void web_order_refund(struct request *req, struct response *res);
 void web_order_withdraw(struct request *req, struct response *res);
 void web_order_dispute(struct request *req, struct response *res);
 
+/* The wallets this client will be offered after ordering, as chips (the product page). */
+void shop_pay_options(struct page *page);
+
 /* The words for an order state ("待付款" / "Awaiting payment") and a timeline event name. */
 enum msg order_state_msg(enum escrow_state state);
 enum msg order_event_msg(struct str event);

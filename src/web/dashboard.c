@@ -199,18 +199,15 @@ void web_dash_login(struct request *req, struct response *res) {
     return page_message(req, res, 403, MSG_CSRF_TITLE, MSG_CSRF_BODY);
   const char *next_token = arena_strdup_str(&req->arena, cookie);
   struct str merchant_text = str_trim(web_field(&form, "merchant")), password = web_field(&form, "password");
-  if (!ratelimit_allow("login-ip", request_peer_ip(req), LOGIN_ATTEMPTS_PER_IP_MAX, LOGIN_WINDOW_MS,
-                       req->now_ms)) {
-    response_header(req, res, "Retry-After", "600");
-    return render_login(req, res, next_token, merchant_text, MSG_TOO_MANY_ATTEMPTS, 429);
-  }
   long long merchant_id = 0;
   if (str_to_i64(merchant_text, &merchant_id) != HT_OK || merchant_id <= 0) merchant_id = 0;
   char merchant_key[24];
   snprintf(merchant_key, sizeof merchant_key, "%lld", merchant_id);
-  if (!ratelimit_allow("login-merchant", merchant_key, LOGIN_ATTEMPTS_PER_MERCHANT_MAX, LOGIN_WINDOW_MS,
-                       req->now_ms)) {
-    response_header(req, res, "Retry-After", "600");
+  const char *ip = request_peer_ip(req);
+  if (ratelimit_exhausted("login-ip", ip, LOGIN_FAILURES_PER_IP_MAX, LOGIN_WINDOW_MS, req->now_ms) ||
+      ratelimit_exhausted("login-merchant", merchant_key, LOGIN_FAILURES_PER_MERCHANT_MAX, LOGIN_WINDOW_MS,
+                          req->now_ms)) {
+    response_header(req, res, "Retry-After", LOGIN_RETRY_AFTER_S);
     return render_login(req, res, next_token, merchant_text, MSG_TOO_MANY_ATTEMPTS, 429);
   }
   struct db *db = request_db(req, res);
@@ -219,8 +216,12 @@ void web_dash_login(struct request *req, struct response *res) {
   int rc = merchant_id > 0 ? store_password_get(db, &req->arena, merchant_id, &hash) : HT_ENOTFOUND;
   if (rc != HT_OK && rc != HT_ENOTFOUND) return response_status_error(req, res, rc, "password");
   if (rc == HT_ENOTFOUND) password_burn(password);
-  if (rc != HT_OK || password_verify(hash, password) != HT_OK)
+  if (rc != HT_OK || password_verify(hash, password) != HT_OK) {
+    ratelimit_allow("login-ip", ip, LOGIN_FAILURES_PER_IP_MAX, LOGIN_WINDOW_MS, req->now_ms);
+    ratelimit_allow("login-merchant", merchant_key, LOGIN_FAILURES_PER_MERCHANT_MAX, LOGIN_WINDOW_MS,
+                    req->now_ms);
     return render_login(req, res, next_token, merchant_text, MSG_SIGN_IN_FAILED, 401);
+  }
   start_session(req, res, db, merchant_id);
 }
 

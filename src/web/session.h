@@ -14,7 +14,8 @@
  * SESSION_LIFETIME_MS, after SESSION_IDLE_MS without use, or at sign-out. Each session has
  * its own CSRF token (a synchronizer token) that every dashboard form carries and every POST
  * must return; the sign-in form, before any session, uses a double-submit token bound to a
- * short-lived cookie. Comparisons of secrets are constant-time.
+ * short-lived cookie. Comparisons of secrets are constant-time. Wrong passwords are counted
+ * per address and per merchant (http/ratelimit.h); past the limits sign-in answers 429.
  */
 #ifndef HUTONG_WEB_SESSION_H
 #define HUTONG_WEB_SESSION_H
@@ -53,11 +54,14 @@
 #define LOGIN_COOKIE           "hutong_login"
 #define LOGIN_COOKIE_MAX_AGE_S 3600
 #define LOGIN_TOKEN_BYTES      16
-/* Sign-in attempts: per client address and per merchant id, in a 10-minute window. An address
- * may try more merchants than one merchant may be tried (an office shares one address). */
+/* Failed sign-ins allowed per client address and per merchant id in a 10-minute window; past
+ * either, every attempt (even a right password) answers 429 until the window ends. An address
+ * may fail more often than one merchant may be failed (an office shares one address). A
+ * right password does not count, so a merchant who signs in often is never locked out. */
 #define LOGIN_WINDOW_MS                 (10 * 60 * 1000)
-#define LOGIN_ATTEMPTS_PER_IP_MAX       30
-#define LOGIN_ATTEMPTS_PER_MERCHANT_MAX 10
+#define LOGIN_RETRY_AFTER_S             "600"
+#define LOGIN_FAILURES_PER_IP_MAX       30
+#define LOGIN_FAILURES_PER_MERCHANT_MAX 10
 
 /* Checks a new password against the rules: HT_OK; HT_EINVAL when not valid UTF-8 or it has
  * control characters; HT_ERANGE when shorter than PASSWORD_CHARS_MIN characters or longer than

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `make test`: installs what is missing, checks style, builds, and runs every suite twice:
 # in build/ and in build-asan/ (AddressSanitizer + UndefinedBehaviorSanitizer), and the browser
-# suite (tests/e2e) once, against build/. The API tests
-# run on SQLite and then on PostgreSQL, in a throwaway cluster started once for the run
+# suite (tests/e2e) once, against build/. The API tests run on SQLite and then on PostgreSQL,
+# in a throwaway cluster started once for the run
 # (tests/pg/cluster.sh) and removed at the end whatever happens. Any failure, including a
 # sanitizer report from the server under test, fails the run.
 set -euo pipefail

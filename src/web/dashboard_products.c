@@ -146,8 +146,8 @@ static void render_form(struct dash *d, const char *action, const struct product
   buf_append_cstr(out, "<div class=\"row\">");
   html_input(out, "text", "price", page_t(page, MSG_PRICE), f->price, f->price_error,
              " inputmode=\"decimal\" placeholder=\"12.50\" required");
-  select_field(out, "currency", "¤", f->currency.len ? f->currency : STR_LIT("CNY"), form_currencies,
-               form_currencies, sizeof form_currencies / sizeof form_currencies[0]);
+  select_field(out, "currency", page_t(page, MSG_CURRENCY), f->currency.len ? f->currency : STR_LIT("CNY"),
+               form_currencies, form_currencies, sizeof form_currencies / sizeof form_currencies[0]);
   html_input(out, "number", "stock", page_t(page, MSG_STOCK), f->stock.len ? f->stock : STR_LIT("0"),
              f->stock_error, " min=\"0\" required");
   buf_append_cstr(out, "</div>");

@@ -247,7 +247,7 @@ static const struct message messages[MSG_COUNT] = {
     [MSG_ORDER_PLACED_AT] = {"下单时间", "Placed"},
     [MSG_TO_SHIP] = {"待发货", "To ship"},
     [MSG_VIEW_ALL] = {"查看全部", "See all"},
-    [MSG_FORBIDDEN_TITLE] = {"无权访问", "Not allowed"},
+    [MSG_CURRENCY] = {"币种", "Currency"},
 };
 
 const char *i18n_text(enum lang lang, enum msg id) {

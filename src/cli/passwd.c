@@ -65,7 +65,9 @@ int cli_merchant_passwd(int argc, char **argv, struct db *db, int64_t merchant_i
     return fputs("hutong merchant passwd: no password on standard input\n", stderr), 2;
   int rc = password_check_rules(str_from_cstr(password));
   if (rc != HT_OK)
-    return fprintf(stderr, "hutong merchant passwd: a password needs %d to %d bytes of printable UTF-8\n",
+    return fprintf(stderr,
+                   "hutong merchant passwd: a password needs at least %d characters, at most %d bytes, no "
+                   "control characters\n",
                    PASSWORD_CHARS_MIN, PASSWORD_BYTES_MAX),
            2;
   rc = password_set(db, merchant_id, password);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make run`: builds (done by make), applies migrations, seeds the demo store once, prints
-# the demo merchant's API key and the URLs to open, and starts hutong on 127.0.0.1:8080 with
-# SQLite at var/hutong.db.
+# the demo merchant's API key, dashboard password and the URLs to open, and starts hutong on
+# 127.0.0.1:8080 with SQLite at var/hutong.db.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,10 +15,13 @@ bin=build/src/hutong
 seed=$("$bin" demo seed)
 merchant_id=$(sed -n 's/^merchant_id=//p' <<<"$seed")
 api_key=$(sed -n 's/^api_key=//p' <<<"$seed")
+password=$(sed -n 's/^password=//p' <<<"$seed")
 
 cat <<EOT
 
   hutong demo store (merchant $merchant_id)
+  store:     $HUTONG_PUBLIC_URL/S/$(sed -n 's/^store_code=//p' <<<"$seed")
+  dashboard: $HUTONG_PUBLIC_URL/M/ — merchant id $merchant_id, password $password
   API key:   $api_key
   Health:    $HUTONG_PUBLIC_URL/healthz
   Products:  curl -H 'Authorization: Bearer $api_key' $HUTONG_PUBLIC_URL/v1/products

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make test`: installs what is missing, checks style, builds, and runs every suite twice:
-# in build/ and in build-asan/ (AddressSanitizer + UndefinedBehaviorSanitizer). The API tests
-# run on SQLite and then on PostgreSQL, in a throwaway cluster started once for the run
+# in build/ and in build-asan/ (AddressSanitizer + UndefinedBehaviorSanitizer), and the browser
+# suite (tests/e2e) once, against build/. The API tests run on SQLite and then on PostgreSQL,
+# in a throwaway cluster started once for the run
 # (tests/pg/cluster.sh) and removed at the end whatever happens. Any failure, including a
 # sanitizer report from the server under test, fails the run.
 set -euo pipefail
@@ -60,5 +61,9 @@ echo "== wallet simulators"
 "$PYTHON" -m pytest -q -p no:cacheprovider tests/sim
 
 run_suites build
+# The browser suite drives the plain build (the sanitized build runs the same handlers in the
+# API suite): one server, Debian's Chromium through playwright-core, node's test runner.
+echo "== build: browser tests (Chromium)"
+HUTONG_BIN="$PWD/build/src/hutong" node tests/e2e/run.mjs
 run_suites build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
 echo "== all suites passed (plain and sanitized)"

@@ -5,7 +5,9 @@
 #include "api/api.h"
 #include "http/server.h"
 #include "web/assets.h"
+#include "web/dashboard.h"
 #include "web/pages.h"
+#include "web/shop.h"
 
 #define MERCHANT       (ROUTE_AUTH)
 #define MERCHANT_WRITE (ROUTE_AUTH | ROUTE_TX)
@@ -76,6 +78,39 @@ const struct route hutong_routes[] = {
     {HTTP_GET, "/pay/sandbox/{trade_no}", web_wallet_page, CODE_ROUTE, 0},
     {HTTP_POST, "/pay/sandbox/{trade_no}", web_wallet_decide, CODE_ROUTE | ROUTE_TX, 0},
     {HTTP_GET, "/sitemap.xml", web_sitemap, 0, 0},
+    /* Cart, checkout and the buyer's order page (the token in the path is the credential). */
+    {HTTP_POST, "/cart", web_cart_update, 0, 0},
+    {HTTP_GET, "/checkout", web_checkout_page, 0, 0},
+    {HTTP_POST, "/checkout", web_checkout_post, PUBLIC_WRITE, 0},
+    {HTTP_GET, "/O/{token}", web_order_page, CODE_ROUTE, 0},
+    {HTTP_GET, "/O/{token}/wait", web_order_wait, CODE_ROUTE, 0},
+    {HTTP_POST, "/O/{token}/pay", web_order_pay, CODE_ROUTE, 0},
+    {HTTP_POST, "/O/{token}/confirm", web_order_confirm, CODE_ROUTE | ROUTE_TX, 0},
+    {HTTP_POST, "/O/{token}/refund", web_order_refund, CODE_ROUTE | ROUTE_TX, 0},
+    {HTTP_POST, "/O/{token}/withdraw", web_order_withdraw, CODE_ROUTE | ROUTE_TX, 0},
+    {HTTP_POST, "/O/{token}/dispute", web_order_dispute, CODE_ROUTE | ROUTE_TX, 0},
+
+    /* The merchant dashboard: a session cookie, a CSRF token in every form (web/session.h). */
+    {HTTP_GET, "/M/login", web_dash_login_page, 0, 0},
+    {HTTP_POST, "/M/login", web_dash_login, 0, 0},
+    {HTTP_POST, "/M/logout", web_dash_logout, 0, 0},
+    {HTTP_GET, "/M", web_dash_home, 0, 0},
+    {HTTP_GET, "/M/products", web_dash_products, 0, 0},
+    {HTTP_POST, "/M/products", web_dash_product_create, ROUTE_TX, 0},
+    {HTTP_GET, "/M/products/new", web_dash_product_new, 0, 0},
+    {HTTP_GET, "/M/products/{id}", web_dash_product, 0, 0},
+    {HTTP_POST, "/M/products/{id}", web_dash_product_update, ROUTE_TX, 0},
+    {HTTP_POST, "/M/products/{id}/archive", web_dash_product_archive, ROUTE_TX, 0},
+    {HTTP_GET, "/M/products/{id}/sheet.pdf", web_dash_product_sheet, 0, 0},
+    {HTTP_GET, "/M/orders", web_dash_orders, 0, 0},
+    {HTTP_GET, "/M/orders/{id}", web_dash_order, 0, 0},
+    {HTTP_POST, "/M/orders/{id}/ship", web_dash_order_ship, ROUTE_TX, 0},
+    {HTTP_POST, "/M/orders/{id}/refund", web_dash_order_refund, ROUTE_TX, 0},
+    {HTTP_POST, "/M/orders/{id}/refuse", web_dash_order_refuse, ROUTE_TX, 0},
+    {HTTP_GET, "/M/money", web_dash_money, 0, 0},
+    {HTTP_GET, "/M/money/statement.csv", web_dash_statement_csv, 0, 0},
+    {HTTP_POST, "/M/payouts", web_dash_payout, ROUTE_TX, 0},
+    {HTTP_GET, "/M/stats", web_dash_stats, 0, 0},
 };
 
 const size_t hutong_route_count = sizeof hutong_routes / sizeof hutong_routes[0];

@@ -11,6 +11,7 @@
 #include "pay/channel.h"
 #include "pay/payments.h"
 #include "platform/log.h"
+#include "web/shop.h"
 
 static struct str header_of(void *ctx, const char *name) { return request_header(ctx, name); }
 
@@ -40,6 +41,15 @@ static int record_and_apply(struct request *req, const struct pay_channel *chann
   return rc;
 }
 
+/* Wakes the order page long-polling on the order this answer was about. */
+static void wake_order_page(struct request *req, const struct pay_answer *answer) {
+  struct channel_call_row call;
+  if (store_call_by_reference(req->db, &req->arena, answer->kind, answer->reference, &call) != HT_OK) return;
+  char topic[ORDER_TOPIC_BYTES];
+  order_topic(call.order_id, topic);
+  http_notify(req, topic);
+}
+
 void api_notify(struct request *req, struct response *res) {
   const struct pay_channel *channel = pay_channel_find(request_param(req, 0));
   if (!channel) return response_error(req, res, 404, "not_found", NULL, "no such payment channel");
@@ -64,5 +74,6 @@ void api_notify(struct request *req, struct response *res) {
     log_event(LOG_WARN, req->id, "%s notification rejected: %s", channel->name, reason);
     return reply(req, res, channel, false, 400);
   }
+  if (result == ANSWER_APPLIED) wake_order_page(req, &answer);
   reply(req, res, channel, true, 0);
 }

@@ -48,9 +48,11 @@ int cli_migrate(int argc, char **argv) {
 static const char merchant_help[] =
     "usage: hutong merchant create --name NAME [--db URL]\n"
     "       hutong merchant show --id ID [--db URL]\n"
+    "       hutong merchant passwd --id ID (--password-stdin | --generate) [--db URL]\n"
     "\n"
     "Creates a merchant (prints its id) or shows one. Then create an API key with\n"
-    "`hutong apikey create --merchant ID`.\n";
+    "`hutong apikey create --merchant ID`. passwd sets the dashboard (/M/) password from one\n"
+    "line of standard input, or generates one and prints it.\n";
 
 static int merchant_create(int argc, char **argv, struct db *db) {
   const char *name = option_value(argc, argv, "name");
@@ -85,17 +87,21 @@ static int merchant_show(int argc, char **argv, struct db *db) {
 }
 
 int cli_merchant(int argc, char **argv) {
-  static const char *const allowed[] = {"name", "id", "db", "help!", NULL};
+  static const char *const allowed[] = {"name", "id", "db", "password-stdin!", "generate!", "help!", NULL};
   const char *action = option_positional(argc, argv, 0, allowed);
   if (option_flag(argc, argv, "help") || !action)
     return fputs(merchant_help, action ? stdout : stderr), action ? 0 : 2;
   if (!options_check(argc, argv, allowed, 1)) return 2;
-  if (strcmp(action, "create") != 0 && strcmp(action, "show") != 0)
+  if (strcmp(action, "create") != 0 && strcmp(action, "show") != 0 && strcmp(action, "passwd") != 0)
     return fprintf(stderr, "hutong merchant: unknown action '%s'\n%s", action, merchant_help), 2;
   struct db *db = config_open_db(config_db_url(argc, argv));
   if (!db) return 1;
-  int status =
-      strcmp(action, "create") == 0 ? merchant_create(argc, argv, db) : merchant_show(argc, argv, db);
+  int64_t id = 0;
+  int status = strcmp(action, "create") == 0 ? merchant_create(argc, argv, db)
+               : strcmp(action, "show") == 0 ? merchant_show(argc, argv, db)
+               : parse_id(option_value(argc, argv, "id"), &id)
+                   ? cli_merchant_passwd(argc, argv, db, id)
+                   : (fputs("hutong merchant passwd: --id ID is required\n", stderr), 2);
   db_close(db);
   return status;
 }

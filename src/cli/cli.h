@@ -13,4 +13,18 @@ int cli_demo(int argc, char **argv);
 int cli_ledger(int argc, char **argv);
 int cli_guard(int argc, char **argv);
 
+/* `hutong merchant passwd --id ID (--password-stdin | --generate)` (passwd.c): sets the
+ * dashboard password of `merchant_id`; the options are checked by the caller. */
+struct db;
+#include <stdint.h>
+int cli_merchant_passwd(int argc, char **argv, struct db *db, int64_t merchant_id);
+
+/* A generated password: 16 Crockford symbols in groups of four, lower case ("k7m2-..."). */
+#define PASSWORD_GENERATED_BYTES 20
+void password_generate(char out[PASSWORD_GENERATED_BYTES]);
+
+/* Hashes `password` and stores it for `merchant_id` (own transaction), signing the merchant
+ * out of every dashboard session. HT_ENOTFOUND when no such merchant. */
+int password_set(struct db *db, int64_t merchant_id, const char *password);
+
 #endif

@@ -3,7 +3,8 @@
  * The first run creates the merchant, a handful of products with Chinese and English
  * titles priced in CNY, and an API key, whose text is kept in a local file (var/demo-api-key
  * by default) so that `make run` can print it every time. Later runs find the key still
- * valid and only print it. */
+ * valid and only print it. The dashboard password is generated the same way, once, kept in
+ * var/demo-password (only its hash is in the database), and printed with the key. */
 #include <stdio.h>
 #include <string.h>
 
@@ -14,8 +15,11 @@
 #include "platform/clock.h"
 #include "store/merchants.h"
 #include "store/products.h"
+#include "store/sessions.h"
+#include "web/session.h"
 
-#define DEMO_KEY_FILE_DEFAULT "var/demo-api-key"
+#define DEMO_KEY_FILE_DEFAULT      "var/demo-api-key"
+#define DEMO_PASSWORD_FILE_DEFAULT "var/demo-password"
 
 struct demo_product {
   const char *title;
@@ -87,18 +91,49 @@ static int seed(struct db *db, const char *key_path, int64_t *merchant_id, char 
   return db_commit(db);
 }
 
+/* The demo password from its file, when the file holds the password the merchant has. */
+static bool password_still_valid(struct db *db, const char *path, int64_t merchant_id,
+                                 char password[PASSWORD_GENERATED_BYTES]) {
+  FILE *f = fopen(path, "r");
+  if (!f) return false;
+  size_t n = fread(password, 1, PASSWORD_GENERATED_BYTES - 1, f);
+  fclose(f);
+  password[n] = '\0';
+  struct arena arena;
+  arena_init(&arena, 1 << 16);
+  struct str hash;
+  bool ok = n > 0 && store_password_get(db, &arena, merchant_id, &hash) == HT_OK &&
+            password_verify(hash, str_from_cstr(password)) == HT_OK;
+  arena_free_all(&arena);
+  return ok;
+}
+
+static int ensure_password(struct db *db, const char *path, int64_t merchant_id,
+                           char password[PASSWORD_GENERATED_BYTES]) {
+  if (password_still_valid(db, path, merchant_id, password)) return HT_OK;
+  password_generate(password);
+  int rc = password_set(db, merchant_id, password);
+  if (rc != HT_OK) return rc;
+  FILE *f = fopen(path, "w");
+  if (!f || fputs(password, f) < 0 || fclose(f) != 0) return HT_EIO;
+  return HT_OK;
+}
+
 int cli_demo(int argc, char **argv) {
-  static const char *const allowed[] = {"db", "key-file", "help!", NULL};
+  static const char *const allowed[] = {"db", "key-file", "password-file", "help!", NULL};
   const char *action = option_positional(argc, argv, 0, allowed);
   if (option_flag(argc, argv, "help") || !action || strcmp(action, "seed") != 0) {
-    fputs("usage: hutong demo seed [--db URL] [--key-file PATH]\n\n"
-          "Creates the demo store once and prints its merchant id and API key.\n",
+    fputs("usage: hutong demo seed [--db URL] [--key-file PATH] [--password-file PATH]\n\n"
+          "Creates the demo store once and prints its merchant id, API key and dashboard password.\n",
           action ? stdout : stderr);
     return action && strcmp(action, "seed") == 0 ? 0 : 2;
   }
   if (!options_check(argc, argv, allowed, 1)) return 2;
   const char *key_path = option_value(argc, argv, "key-file");
   if (!key_path) key_path = DEMO_KEY_FILE_DEFAULT;
+  const char *password_path = option_value(argc, argv, "password-file");
+  if (!password_path) password_path = DEMO_PASSWORD_FILE_DEFAULT;
+  char password[PASSWORD_GENERATED_BYTES] = "";
   struct db *db = config_open_db(config_db_url(argc, argv));
   if (!db) return 1;
   char key[APIKEY_TEXT_BYTES];
@@ -106,10 +141,17 @@ int cli_demo(int argc, char **argv) {
   int rc = HT_OK;
   if (!(read_key_file(key_path, key) && key_still_valid(db, key, &merchant_id)))
     rc = seed(db, key_path, &merchant_id, key);
+  if (rc == HT_OK) rc = ensure_password(db, password_path, merchant_id, password);
+  struct arena arena;
+  arena_init(&arena, 1 << 16);
+  struct merchant m;
+  if (rc == HT_OK) rc = store_merchant_get(db, &arena, merchant_id, &m);
   if (rc == HT_OK)
-    printf("merchant_id=%lld\napi_key=%s\n", (long long)merchant_id, key);
+    printf("merchant_id=%lld\napi_key=%s\npassword=%s\nstore_code=%s\n", (long long)merchant_id, key,
+           password, m.code);
   else
     fprintf(stderr, "hutong demo seed: %s %s\n", ht_status_name(rc), db_error(db));
+  arena_free_all(&arena);
   db_close(db);
   return rc == HT_OK ? 0 : 1;
 }

@@ -45,6 +45,20 @@ bool ratelimit_allow(const char *action, const char *client, int limit, int64_t 
   return allowed;
 }
 
+bool ratelimit_exhausted(const char *action, const char *client, int limit, int64_t window_ms,
+                         int64_t now_ms) {
+  uint64_t h = hash2(action, client);
+  size_t slot = (size_t)(h % RATELIMIT_SLOTS);
+  pthread_mutex_t *lock = &stripes[slot % RATELIMIT_STRIPES];
+  pthread_mutex_lock(lock);
+  const struct counter *c = &counters[slot];
+  /* A live window of this key, or of a colliding one (shared, as in ratelimit_allow()). */
+  bool live = now_ms - c->window_start_ms < window_ms && c->count > 0;
+  bool exhausted = live && c->count >= limit;
+  pthread_mutex_unlock(lock);
+  return exhausted;
+}
+
 void ratelimit_reset(void) {
   for (size_t i = 0; i < RATELIMIT_STRIPES; i++) pthread_mutex_lock(&stripes[i]);
   memset(counters, 0, sizeof counters);

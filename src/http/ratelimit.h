@@ -20,6 +20,12 @@
  * `window_ms`, false when it should be refused (429). Thread-safe. */
 bool ratelimit_allow(const char *action, const char *client, int limit, int64_t window_ms, int64_t now_ms);
 
+/* True when `action` by `client` has already used its `limit` attempts in the current window
+ * (without counting one). With ratelimit_allow() called only for failures, this limits
+ * failures: a sign-in form checks it first and counts each wrong password. */
+bool ratelimit_exhausted(const char *action, const char *client, int limit, int64_t window_ms,
+                         int64_t now_ms);
+
 /* Forgets every counter (tests and shutdown). */
 void ratelimit_reset(void);
 

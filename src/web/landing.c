@@ -23,6 +23,7 @@
 #include "web/html.h"
 #include "web/pages.h"
 #include "web/share.h"
+#include "web/shop.h"
 #include "web/urls.h"
 
 /* Products shown on a store page. */
@@ -68,26 +69,11 @@ static const char *price_text(struct request *req, const struct product *p) {
   return out;
 }
 
-static void render_header(struct page *page, const struct merchant *m) {
-  struct buf *out = page->out;
-  html_raw(out, "<header class=\"top\"><a href=\"/S/%s\">", m->code);
-  html_text(out, m->name);
-  html_raw(out, "</a><a href=\"/\">%s</a></header>", page_t(page, MSG_SITE_NAME));
-}
+static void render_header(struct page *page, const struct merchant *m) { shop_header(page, m); }
 
-static void render_pay_options(struct page *page) {
-  struct buf *out = page->out;
-  html_raw(out, "<div class=\"pay-options\"><span>%s:</span>", page_t(page, MSG_PAY_WITH));
-  enum client_wallet wallet = page->caps.wallet;
-  if (wallet == CLIENT_WALLET_WECHAT_JSAPI || wallet == CLIENT_WALLET_WECHAT_MINIPROGRAM)
-    html_raw(out, "<span class=\"chip\">%s</span>", page_t(page, MSG_PAY_WECHAT));
-  else if (wallet == CLIENT_WALLET_ALIPAY)
-    html_raw(out, "<span class=\"chip\">%s</span>", page_t(page, MSG_PAY_ALIPAY));
-  else
-    html_raw(out, "<span class=\"chip\">%s</span><span class=\"chip\">%s</span>",
-             page_t(page, MSG_PAY_WECHAT), page_t(page, MSG_PAY_ALIPAY));
-  html_raw(out, "<span class=\"chip\">%s</span></div>", page_t(page, MSG_PAY_SANDBOX));
-}
+/* The wallets the order page will offer this client: only channels that are set up, each
+ * marked when it needs the buyer to leave the host app (pay/channels.c, order_page.c). */
+static void render_pay_options(struct page *page) { shop_pay_options(page); }
 
 static void render_buy_box(struct page *page, const struct product *p, int64_t quantity) {
   struct buf *out = page->out;
@@ -103,9 +89,18 @@ static void render_buy_box(struct page *page, const struct product *p, int64_t q
            "<form class=\"buy\" method=\"post\" action=\"/checkout\"><input type=\"hidden\" name=\"code\" "
            "value=\"%s\"><div class=\"row\"><label>%s <input type=\"number\" name=\"quantity\" min=\"1\" "
            "max=\"%lld\" "
-           "value=\"%lld\"%s></label><button class=\"btn block %s\"%s>%s</button></div></form>",
+           "value=\"%lld\"%s></label><button class=\"btn block %s\"%s>%s</button></div>",
            p->code, page_t(page, MSG_QUANTITY), (long long)(max > 0 ? max : 1), (long long)quantity,
            in_stock ? "" : " disabled", button, in_stock ? "" : " disabled", page_t(page, MSG_BUY_NOW));
+  html_raw(
+      out,
+      "<button class=\"btn ghost block\" formaction=\"/cart\" name=\"action\" value=\"add\"%s>%s</button>"
+      "</form>",
+      in_stock ? "" : " disabled", page_t(page, MSG_ADD_TO_CART));
+  struct str added = request_query(page->req, "added");
+  if (added.data && in_stock)
+    html_raw(out, "<p class=\"notice\" role=\"status\">%s · <a href=\"/checkout\">%s</a></p>",
+             page_t(page, MSG_ADDED_TO_CART), page_t(page, MSG_CHECKOUT));
   render_pay_options(page);
 }
 

@@ -9,6 +9,7 @@
 #include "core/money.h"
 #include "core/status.h"
 #include "pay/sandbox.h"
+#include "web/forms.h"
 #include "web/html.h"
 #include "web/pages.h"
 
@@ -43,18 +44,20 @@ void web_wallet_page(struct request *req, struct response *res) {
   size_t len;
   if (money_format_display(t.amount_minor, currency, amount, sizeof amount, &len) != HT_OK) amount[0] = '\0';
   struct buf *out = page.out;
-  html_raw(
-      out,
-      "<header class=\"top\"><span>%s</span></header><main class=\"wrap\"><section class=\"card wallet\">",
-      page_t(&page, MSG_PAY_SANDBOX));
-  html_raw(out, "<p class=\"muted\">%s</p><p class=\"price\" data-amount>%s</p>",
+  html_raw(out,
+           "<header class=\"top\"><span>%s</span><span class=\"demo\">DEMO</span></header>"
+           "<main class=\"wrap narrow\"><section class=\"card wallet wallet-card\"><p class=\"brand\">%s</p>",
+           page_t(&page, MSG_PAY_SANDBOX), page_t(&page, MSG_PAY_SANDBOX));
+  html_raw(out, "<p class=\"muted\">%s</p><p class=\"price\" data-amount>%s</p><p class=\"muted\">",
            page_t(&page, MSG_WALLET_AMOUNT), amount);
+  html_text(out, t.subject);
+  buf_append_cstr(out, "</p>");
   if (str_eq(t.status, STR_LIT("WAIT"))) {
-    html_raw(
-        out,
-        "<form method=\"post\"><button class=\"btn block\" name=\"decision\" value=\"approve\">%s</button>"
-        "<p></p><button class=\"btn ghost block\" name=\"decision\" value=\"decline\">%s</button></form>",
-        page_t(&page, MSG_WALLET_APPROVE), page_t(&page, MSG_WALLET_DECLINE));
+    html_raw(out,
+             "<form method=\"post\" class=\"stack\"><button class=\"btn block\" name=\"decision\" "
+             "value=\"approve\">%s</button><button class=\"btn ghost block\" name=\"decision\" "
+             "value=\"decline\">%s</button></form>",
+             page_t(&page, MSG_WALLET_APPROVE), page_t(&page, MSG_WALLET_DECLINE));
   } else {
     html_raw(out, "<p>%s</p>",
              page_t(&page, str_eq(t.status, STR_LIT("SUCCESS")) ? MSG_WALLET_PAID : MSG_WALLET_CLOSED));
@@ -64,12 +67,13 @@ void web_wallet_page(struct request *req, struct response *res) {
       html_raw(out, "\">%s</a></p>", page_t(&page, MSG_WALLET_BACK));
     }
   }
-  html_raw(out, "<p class=\"muted\">%s</p></section></main>", page_t(&page, MSG_WALLET_NOTE));
+  html_raw(out, "<p class=\"demo\">%s</p></section></main>", page_t(&page, MSG_WALLET_NOTE));
   page_end(&page, 200);
 }
 
 void web_wallet_decide(struct request *req, struct response *res) {
   struct sandbox_trade t;
+  if (!web_same_origin(req)) return web_refuse_cross_site(req, res);
   if (!load_trade(req, res, &t)) return;
   struct form form;
   struct str bad, decision = {0};

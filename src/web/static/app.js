@@ -72,4 +72,41 @@
       })
       .catch(function () { setTimeout(function () { wait(id, failures + 1); }, 2000); });
   }
+  // Order page: wait for the order to change (a payment notification, the shop shipping) and
+  // reload to show it. The server holds each request until the order's version moves or 25 s
+  // pass; without this script a <noscript> refresh does the same while a payment is pending.
+  var order = document.querySelector("main[data-order]");
+  var finalStates = { completed: 1, refunded: 1, closed: 1 };
+  if (order && window.fetch && !finalStates[order.getAttribute("data-state")]) {
+    watchOrder(order.getAttribute("data-order"), order.getAttribute("data-version"), 0);
+  }
+
+  function watchOrder(token, version, failures) {
+    if (failures > 5) { return; }
+    fetch("/O/" + encodeURIComponent(token) + "/wait?version=" + encodeURIComponent(version),
+      { headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+      .then(function (now) {
+        if (String(now.version) !== String(version)) { window.location.reload(); return; }
+        watchOrder(token, version, 0);
+      })
+      .catch(function () { setTimeout(function () { watchOrder(token, version, failures + 1); }, 2000); });
+  }
+
+  // "Open in browser" overlay: CSS shows it for #open-in-browser (works without JS); the script
+  // only closes it without leaving a "#" in the address bar.
+  document.querySelectorAll("[data-close]").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      event.preventDefault();
+      history.replaceState(null, "", window.location.pathname + window.location.search);
+      var overlay = link.closest(".overlay");
+      if (overlay) { overlay.classList.add("closed"); }
+    });
+  });
+  document.querySelectorAll("[data-needs-browser]").forEach(function (link) {
+    link.addEventListener("click", function () {
+      var overlay = document.getElementById("open-in-browser");
+      if (overlay) { overlay.classList.remove("closed"); }
+    });
+  });
 })();

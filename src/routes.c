@@ -54,6 +54,8 @@ const struct route hutong_routes[] = {
     {HTTP_GET, "/v1/statement", api_statement, MERCHANT, 0},
     {HTTP_POST, "/v1/payouts", api_payouts_create, MERCHANT_WRITE, 0},
     {HTTP_GET, "/v1/payouts", api_payouts_list, MERCHANT, 0},
+    {HTTP_GET, "/v1/channels", api_channels_list, MERCHANT, 0},
+    {HTTP_PUT, "/v1/channels/{name}", api_channels_put, MERCHANT_WRITE, 0},
     {HTTP_POST, "/notify/{channel}", api_notify, 0, 0},
     {HTTP_POST, "/_test/clock", api_test_clock, 0, 0},
     {HTTP_POST, "/_test/jobs", api_test_jobs, 0, 0},

@@ -60,6 +60,10 @@ void api_test_clock(struct request *req, struct response *res);
 void api_test_jobs(struct request *req, struct response *res);
 void api_test_sandbox(struct request *req, struct response *res);
 
+/* channels.c */
+void api_channels_list(struct request *req, struct response *res);
+void api_channels_put(struct request *req, struct response *res);
+
 /* merchant.c */
 void api_merchant_get(struct request *req, struct response *res);
 

@@ -57,6 +57,7 @@ const struct route hutong_routes[] = {
     {HTTP_GET, "/v1/channels", api_channels_list, MERCHANT, 0},
     {HTTP_PUT, "/v1/channels/{name}", api_channels_put, MERCHANT_WRITE, 0},
     {HTTP_POST, "/notify/{channel}", api_notify, 0, 0},
+    {HTTP_POST, "/notify/{channel}/{merchant}", api_notify, 0, 0},
     {HTTP_POST, "/_test/clock", api_test_clock, 0, 0},
     {HTTP_POST, "/_test/jobs", api_test_jobs, 0, 0},
     {HTTP_POST, "/_test/sandbox", api_test_sandbox, 0, 0},

@@ -6,6 +6,7 @@
 #include "http/server.h"
 #include "web/assets.h"
 #include "web/pages.h"
+#include "web/wallet_pay.h"
 
 #define MERCHANT       (ROUTE_AUTH)
 #define MERCHANT_WRITE (ROUTE_AUTH | ROUTE_TX)
@@ -76,6 +77,10 @@ const struct route hutong_routes[] = {
     {HTTP_GET, "/robots.txt", web_robots, 0, 0},
     {HTTP_GET, "/pay/sandbox/{trade_no}", web_wallet_page, CODE_ROUTE, 0},
     {HTTP_POST, "/pay/sandbox/{trade_no}", web_wallet_decide, CODE_ROUTE | ROUTE_TX, 0},
+    {HTTP_GET, "/pay/{channel}/{reference}", web_wallet_pay_page, CODE_ROUTE, 0},
+    {HTTP_GET, "/PAY/{code}", web_pay_code, CODE_ROUTE, 0},
+    {HTTP_POST, "/PAY/{code}", web_pay_code_submit, CODE_ROUTE | ROUTE_TX, 0},
+    {HTTP_GET, "/qr/PAY/{code}.svg", web_pay_code_qr, CODE_ROUTE, 0},
     {HTTP_GET, "/sitemap.xml", web_sitemap, 0, 0},
 };
 

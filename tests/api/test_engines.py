@@ -98,6 +98,7 @@ def normalize(transcript):
         if isinstance(v, list):
             return [walk(x) for x in v]
         if isinstance(v, str):
+            v = re.sub(r"127\.0\.0\.1:\d+", "<host>", v)  # each engine's server has its own port
             return SHORT_CODE.sub(code, re.sub(r"request [^)\s]+", "request <id>", v))
         return v
 

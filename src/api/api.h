@@ -60,6 +60,11 @@ void api_test_clock(struct request *req, struct response *res);
 void api_test_jobs(struct request *req, struct response *res);
 void api_test_sandbox(struct request *req, struct response *res);
 
+/* agreements.c */
+void api_agreements_sign(struct request *req, struct response *res);
+void api_agreements_get(struct request *req, struct response *res);
+void api_agreements_revoke(struct request *req, struct response *res);
+
 /* channels.c */
 void api_channels_list(struct request *req, struct response *res);
 void api_channels_put(struct request *req, struct response *res);

@@ -542,11 +542,9 @@ const struct pay_channel pay_channel_wechatpay = {
 /* ---- the buyer's openid for JSAPI (网页授权, snsapi_base) ---- */
 
 bool wechatpay_configured(struct pay_ctx *ctx) {
-  struct wx w;
-  char reason[160];
-  if (wx_load(ctx, &w, reason) != HT_OK) return false;
-  wx_free(&w);
-  return true;
+  struct credentials_row row; /* the row is enough: its keys were checked when it was saved */
+  return ctx->merchant_id > 0 &&
+         store_credentials_get(ctx->db, ctx->arena, ctx->merchant_id, STR_LIT("wechatpay"), &row) == HT_OK;
 }
 
 bool wechatpay_jsapi_ready(struct pay_ctx *ctx) {

@@ -255,6 +255,53 @@ def test_wechatpay_not_configured_fails_cleanly(server, sims):
     c.close()
 
 
+def test_wechatpay_public_key_mode(server):
+    """The newer public-key mode: WeChat Pay signs with its public key id, not a certificate."""
+    key_id = "PUB_KEY_ID_0112340000000000000000000000000000"
+    wx = Sim("wechatpay", "--platform-serial", key_id)
+    try:
+        merchant_id, key_ = server.new_merchant()
+        c = server.client(key_)
+        config = wechatpay_config(wx, platform_public_key=key("wechatpay_platform_pub.pem"),
+                                  platform_public_key_id=key_id)
+        del config["platform_certificates"]
+        assert c.request("PUT", "/v1/channels/wechatpay", body=config).status == 200
+        s = Shop(server, c, merchant_id)
+        order = s.order()
+        p = s.pay(order, "wechatpay")
+        assert p["status"] == "pending"  # the answer verified under the public key
+        wx.pay(p["reference"])
+        s.wait_state(order, "paid")
+        # A notification signed under a certificate serial we were not given is refused.
+        headers, body = craft_wechatpay(transaction(p["reference"]))
+        assert post_notification(server, "wechatpay", merchant_id, headers, body)[0] == 401
+        s.close()
+        c.close()
+        ledger_clean(server)
+    finally:
+        wx.stop()
+
+
+def test_wechatpay_stale_answer_counts_as_none(server, sims, shop):
+    wx, _ = sims
+    order = shop.order()
+    offset = wx.control("/_sim/config", {})["clock_offset_s"]
+    wx.control("/_sim/config", {"clock_offset_s": offset - 400})  # its answers are 400 s old
+    try:
+        p = shop.pay(order, "wechatpay")
+    finally:
+        wx.control("/_sim/config", {"clock_offset_s": offset})
+    # The wallet, its clock 400 s behind, refused our request as stale — but its refusal was
+    # itself stale, so we did not believe it either: the attempt is unknown, not failed.
+    assert p["status"] == "unknown"
+    assert "does not verify: stale_timestamp" in server.log()
+    # With the clocks agreeing again, reconciliation learns the order was never made.
+    jobs(server)
+    wait_for("failed after reconciliation",
+             lambda: payment_of(shop.get(order), p["reference"])["status"] == "failed")
+    assert shop.get(order)["state"] == "pending_payment"
+
+
 # ---- WeChat Pay: bad input ----
 
 def craft_wechatpay(resource, signer=None, event="TRANSACTION.SUCCESS", original="transaction", mutate=None,

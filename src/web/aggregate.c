@@ -384,7 +384,7 @@ static void static_page(struct request *req, struct response *res, const struct 
                         enum wallet_text problem, int status) {
   struct page page;
   page_init(&page, req, res);
-  if (status == 200) device_ensure(req, res);
+  if (status == 200 || problem == WT_RELOAD) device_ensure(req, res); /* so that the next try works */
   open_page(&page, "static", m);
   struct buf *out = page.out;
   if (page.caps.is_bot) {

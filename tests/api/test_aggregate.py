@@ -333,3 +333,36 @@ def test_printed_code_is_an_upper_case_url(server, sims, shop):
         subprocess.run(["rsvg-convert", "-w", "400", "-b", "white", "-o", png, svg], check=True, timeout=60)
         out = subprocess.run(["zbarimg", "-q", "--raw", png], capture_output=True, timeout=60, check=True)
     assert out.stdout.decode().strip() == f"HTTP://127.0.0.1:{server.port}/PAY/{code}"
+
+
+def ua_samples():
+    """(class, User-Agent) rows of the real UAs the client detector is tested with:
+    tests/data/user-agents-extra.tsv, and the design brief's reference list when present."""
+    here = os.path.dirname(__file__)
+    shared = os.environ.get("HUTONG_SHARED", os.path.join(here, "..", "..", "..", "shared"))
+    rows = []
+    for path in (os.path.join(here, "..", "data", "user-agents-extra.tsv"),
+                 os.path.join(shared, "reference", "user-agents.tsv")):
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as f:
+                rows += [tuple(line.rstrip("\n").split("\t", 1)) for line in f
+                         if "\t" in line and not line.startswith("#")]
+    return rows
+
+
+# The flow each class of app gets (desktop operating systems aside, see below).
+EXPECTED_ROUTE = {"bot": "none", "wechat": "wechat_native", "wechat_miniprogram": "wechat_native",
+                  "wechat_desktop": "desktop", "desktop_browser": "desktop", "alipay": "alipay_cashier",
+                  "taobao": "alipay_cashier", "tmall": "alipay_cashier"}
+DESKTOP_OS = re.compile(r"Windows NT|Macintosh|X11|CrOS")
+
+
+def test_every_sample_user_agent_reaches_its_flow(server, sims, shop):
+    order = shop.order()
+    for cls, ua in ua_samples():
+        expected = EXPECTED_ROUTE.get(cls, "choose")
+        if expected in ("choose", "wechat_native") and DESKTOP_OS.search(ua):
+            expected = "desktop"  # an app on a computer: the buyer scans with a phone
+        r = visit(server, f"/PAY/{order['token']}", ua)
+        got = "alipay_cashier" if r.status == 302 and "/gateway.do?" in (r.header("Location") or "") else route_of(r)
+        assert got == expected, f"{cls}: {ua}"

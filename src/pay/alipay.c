@@ -14,6 +14,7 @@
 #include "core/status.h"
 #include "pay/channel_http.h"
 #include "pay/credentials.h"
+#include "pay/payments.h"
 #include "platform/log.h"
 #include "store/wallets.h"
 
@@ -22,9 +23,11 @@
 #define ALIPAY_SUB_UNKNOWN_ERROR "aop.ACQ.SYSTEM_ERROR"
 /* The answer of query and close before the buyer has scanned a precreate QR code. */
 #define ALIPAY_SUB_TRADE_NOT_EXIST "ACQ.TRADE_NOT_EXIST"
-/* Unpaid trades close after this long at Alipay (timeout_express); our own unpaid close is
- * shorter, and reconciliation settles the difference. */
-#define ALIPAY_TIMEOUT_EXPRESS "30m"
+/* A wap.pay attempt whose cashier was never opened (the trade does not exist at Alipay) is
+ * given up after this long: the signed request in its URL is long stale by then. */
+#define ALIPAY_NEVER_OPENED_GIVE_UP_MS (24LL * 3600 * 1000)
+/* timeout_express takes whole minutes, 1m to 15d. */
+#define ALIPAY_TIMEOUT_MINUTES_MIN 1
 
 struct ali {
   json_t *doc;
@@ -150,6 +153,8 @@ static enum channel_outcome trade_outcome(enum alipay_trade_state state) {
 
 /* ---- payments ---- */
 
+static int ali_close(struct pay_ctx *ctx, const struct channel_call_row *payment);
+
 /* A desktop gets a QR code (precreate); everything else the mobile-web cashier (wap.pay). */
 static bool wants_qr(struct client_info client) { return client_caps(client).is_desktop; }
 
@@ -208,10 +213,15 @@ static int ali_start(struct pay_ctx *ctx, const struct pay_start *in, struct pay
     snprintf(out->error, sizeof out->error, "%s", reason);
     return HT_OK;
   }
+  /* Alipay closes the trade itself when our attempt's lifetime is over. */
+  int64_t minutes = payments_attempt_ttl_ms(ctx->app) / 60000;
+  const char *timeout =
+      arena_printf(ctx->arena, "%lldm",
+                   (long long)(minutes > ALIPAY_TIMEOUT_MINUTES_MIN ? minutes : ALIPAY_TIMEOUT_MINUTES_MIN));
   struct alipay_biz biz = {.out_trade_no = str_from_cstr(in->reference),
                            .amount_fen = in->amount_minor,
                            .subject = in->subject,
-                           .timeout_express = STR_LIT(ALIPAY_TIMEOUT_EXPRESS),
+                           .timeout_express = str_from_cstr(timeout),
                            .quit_url = str_from_cstr(in->return_url ? in->return_url : "")};
   if (wants_qr(in->client))
     start_qr(ctx, &a, in, &biz, out);
@@ -244,11 +254,23 @@ static int ali_query(struct pay_ctx *ctx, const struct channel_call_row *payment
     out->amount_minor = r.result.total_fen;
     out->channel_ref = r.result.trade_no;
   } else if (r.answered && str_eq(r.result.sub_code, STR_LIT(ALIPAY_SUB_TRADE_NOT_EXIST))) {
-    out->outcome = CHANNEL_OUTCOME_IN_PROGRESS; /* not scanned or opened yet: still waiting */
+    /* Not scanned or opened yet: still waiting, until it is clearly abandoned. A precreate QR
+     * code (it has a pay page) stops working with its timeout_express, our attempt's lifetime;
+     * a wap.pay URL makes the trade only when opened, so it is given a day. */
+    struct payment_page page;
+    bool qr = store_payment_page_get(ctx->db, ctx->arena, str_from_cstr(payment->reference), &page) == HT_OK;
+    int64_t give_up_ms = qr ? payments_attempt_ttl_ms(ctx->app) : ALIPAY_NEVER_OPENED_GIVE_UP_MS;
+    out->outcome = ctx->now_ms - payment->created_at_ms > give_up_ms ? CHANNEL_OUTCOME_FAILED
+                                                                     : CHANNEL_OUTCOME_IN_PROGRESS;
   } else {
     log_event(LOG_WARN, NULL, "alipay query %s: no usable answer (%s)", payment->reference,
               r.error[0] ? r.error : "another trade");
   }
+  /* Created and abandoned: close it at Alipay, so that it can never be paid, and fail it. */
+  if (out->outcome == CHANNEL_OUTCOME_IN_PROGRESS && r.result.state == ALIPAY_TRADE_WAIT_BUYER_PAY &&
+      ctx->now_ms - payment->created_at_ms > payments_attempt_ttl_ms(ctx->app) &&
+      ali_close(ctx, payment) == HT_OK)
+    out->outcome = CHANNEL_OUTCOME_FAILED;
   return HT_OK;
 }
 

@@ -42,6 +42,10 @@ static int record_attempt(struct pay_ctx *ctx, struct db *db, const struct order
   return rc;
 }
 
+int64_t payments_attempt_ttl_ms(const struct app *app) {
+  return app->escrow.unpaid_close_ms + PAY_ATTEMPT_GRACE_MS;
+}
+
 const char *payments_notify_url(struct pay_ctx *ctx, const struct pay_channel *channel, int64_t merchant_id) {
   return arena_printf(ctx->arena, "%s/notify/%s/%lld", ctx->app->notify_base_url, channel->name,
                       (long long)merchant_id);
@@ -191,6 +195,16 @@ int payments_reconcile(struct pay_ctx *ctx, struct db *db, int64_t payment_id) {
   call.merchant_id = payment.merchant_id;
   rc = channel->query_payment(&call, &payment, &answer);
   if (rc != HT_OK) return rc;
+  if (answer.outcome == CHANNEL_OUTCOME_IN_PROGRESS && payment.status == CHANNEL_CALL_PENDING) {
+    /* Still waiting for the buyer: nothing to apply. Touching the record makes the next
+     * question come RECONCILE_PENDING_AFTER_MS later rather than on every scheduler tick, so
+     * an abandoned attempt costs a remote wallet one query per interval, not two a second. A
+     * concurrent answer that moved the status on wins (HT_ECONFLICT is fine). */
+    rc = IN_TRANSACTION(db, store_call_set_status(db, CALL_PAYMENT, payment.id, CHANNEL_CALL_PENDING,
+                                                  CHANNEL_CALL_PENDING, (struct str){0}, (struct str){0},
+                                                  ctx->now_ms));
+    return rc == HT_ECONFLICT ? HT_OK : rc;
+  }
   if (answer.outcome == CHANNEL_OUTCOME_SUCCEEDED && answer.amount_minor == 0)
     answer.amount_minor = payment.amount_minor;
   return apply_in_transaction(ctx, db, &answer);

@@ -29,6 +29,14 @@ int payments_start(struct pay_ctx *ctx, struct db *db, const struct order_row *r
                    const struct pay_channel *channel, struct client_info client,
                    struct channel_call_row *payment, struct pay_started *started);
 
+/* Grace after an order's unpaid close during which its wallet trades stay open (a payment the
+ * buyer already started may still complete; escrow takes it as a late payment). */
+#define PAY_ATTEMPT_GRACE_MS (10 * 60 * 1000)
+
+/* How long a wallet trade may wait for the buyer before reconciliation closes it at the
+ * wallet: the unpaid close of orders plus PAY_ATTEMPT_GRACE_MS. */
+int64_t payments_attempt_ttl_ms(const struct app *app);
+
 /* How the buyer wants to pay, beyond the channel. */
 struct payment_options {
   struct client_info client; /* from the User-Agent: decides QR, page or in-app flow */

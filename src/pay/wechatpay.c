@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "app.h"
 #include "core/crypto.h"
@@ -26,6 +27,10 @@
 #define WX_NONCE_BYTES 16
 /* Keys WeChat Pay may sign with: the platform certificates plus one public key. */
 #define WX_KEYS_MAX (CREDENTIALS_PLATFORM_CERTS_MAX + 1)
+/* "yyyy-MM-DDTHH:mm:ss+08:00" is 25 bytes; room for the widest ints so snprintf cannot truncate. */
+#define WX_TIME_EXPIRE_BYTES 80
+/* Beijing time, UTC+8 all year. */
+#define WX_BEIJING_OFFSET_S (8 * 3600)
 /* HTTP statuses that mean "not now" rather than "no": rate limiting and server errors. */
 #define HTTP_TOO_MANY_REQUESTS 429
 #define HTTP_SERVER_ERROR_MIN  500
@@ -182,6 +187,8 @@ static const char *pay_page_url(struct pay_ctx *ctx, const char *reference) {
 
 /* ---- payments ---- */
 
+static int wx_close(struct pay_ctx *ctx, const struct channel_call_row *payment);
+
 static enum channel_outcome trade_outcome(enum wechatpay_trade_state state) {
   switch (state) {
   case WECHATPAY_TRADE_SUCCEEDED:
@@ -192,6 +199,18 @@ static enum channel_outcome trade_outcome(enum wechatpay_trade_state state) {
   case WECHATPAY_TRADE_UNKNOWN: break;
   }
   return CHANNEL_OUTCOME_TIMEOUT; /* a state we do not know: no usable answer, ask again */
+}
+
+/* time_expire, RFC 3339 in Beijing time as WeChat Pay writes it ("2024-01-01T12:00:00+08:00"):
+ * WeChat Pay itself refuses to be paid after our attempt's lifetime. "" when out of range. */
+static const char *time_expire(int64_t at_ms, char out[WX_TIME_EXPIRE_BYTES]) {
+  time_t t = (time_t)(at_ms / 1000 + WX_BEIJING_OFFSET_S);
+  struct tm tm;
+  out[0] = '\0';
+  if (at_ms > 0 && gmtime_r(&t, &tm) && tm.tm_year + 1900 <= 9999)
+    snprintf(out, WX_TIME_EXPIRE_BYTES, "%04d-%02d-%02dT%02d:%02d:%02d+08:00", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  return out;
 }
 
 /* Records what the pay page shows: the Native code_url, or the signed JSAPI parameters. */
@@ -214,15 +233,17 @@ static int remember_page(struct pay_ctx *ctx, struct wx *w, const struct pay_sta
 static void wx_create(struct pay_ctx *ctx, struct wx *w, const struct pay_start *in,
                       struct pay_started *out) {
   bool jsapi = in->payer_id.len > 0;
-  struct wechatpay_order order = {.appid = w->appid,
-                                  .mchid = w->merchant.mchid,
-                                  .description = in->subject.len > WECHATPAY_DESCRIPTION_BYTES_MAX
-                                                     ? STR_LIT("hutong order")
-                                                     : in->subject,
-                                  .out_trade_no = str_from_cstr(in->reference),
-                                  .notify_url = str_from_cstr(in->notify_url),
-                                  .payer_openid = in->payer_id,
-                                  .total_fen = in->amount_minor};
+  char expire[WX_TIME_EXPIRE_BYTES];
+  struct wechatpay_order order = {
+      .appid = w->appid,
+      .mchid = w->merchant.mchid,
+      .description =
+          in->subject.len > WECHATPAY_DESCRIPTION_BYTES_MAX ? STR_LIT("hutong order") : in->subject,
+      .out_trade_no = str_from_cstr(in->reference),
+      .notify_url = str_from_cstr(in->notify_url),
+      .time_expire = str_from_cstr(time_expire(ctx->now_ms + payments_attempt_ttl_ms(ctx->app), expire)),
+      .payer_openid = in->payer_id,
+      .total_fen = in->amount_minor};
   struct str body;
   int rc = jsapi ? wechatpay_jsapi_body(&order, ctx->arena, &body)
                  : wechatpay_native_body(&order, ctx->arena, &body);
@@ -321,6 +342,11 @@ static int wx_query(struct pay_ctx *ctx, const struct channel_call_row *payment,
               p.reason ? wechatpay_reject_name(p.reason) : "");
   }
   wx_free(&w);
+  /* Abandoned: close it at WeChat Pay, so that it can never be paid, and fail the attempt. */
+  if (out->outcome == CHANNEL_OUTCOME_IN_PROGRESS &&
+      ctx->now_ms - payment->created_at_ms > payments_attempt_ttl_ms(ctx->app) &&
+      wx_close(ctx, payment) == HT_OK)
+    out->outcome = CHANNEL_OUTCOME_FAILED;
   return HT_OK;
 }
 

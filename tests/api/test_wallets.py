@@ -302,6 +302,50 @@ def test_wechatpay_stale_answer_counts_as_none(server, sims, shop):
     assert shop.get(order)["state"] == "pending_payment"
 
 
+def test_abandoned_attempts_are_asked_sparingly_then_closed():
+    # Its own server and wallets: the clock moves half an hour here.
+    server, wx, ali = Server().start(), Sim("wechatpay"), Sim("alipay")
+    try:
+        abandoned_attempts(server, (wx, ali))
+    finally:
+        wx.stop()
+        ali.stop()
+        server.assert_clean_exit()
+
+
+def abandoned_attempts(server, sims):
+    wx, ali = sims
+    clock = Clock(server, sims)
+    merchant_id, key_ = server.new_merchant()
+    c = server.client(key_)
+    assert c.request("PUT", "/v1/channels/wechatpay", body=wechatpay_config(wx)).status == 200
+    assert c.request("PUT", "/v1/channels/alipay", body=alipay_config(ali)).status == 200
+    shop = Shop(server, c, merchant_id)
+    order = shop.order()
+    pw = shop.pay(order, "wechatpay")
+    pa = shop.pay(order, "alipay", ua=UA_DESKTOP)
+    query = "/v3/pay/transactions/out-trade-no/" + pw["reference"]
+    asked = lambda: len([r for r in wx.log()["requests"] if r["path"].startswith(query)])
+    clock.advance(2 * 60 * 1000 + 1000)  # pending long enough to be asked about
+    jobs(server)
+    wait_for("the first question", lambda: asked() >= 1)
+    time.sleep(1.5)  # three scheduler ticks: the answer "still waiting" is not asked again at once
+    assert asked() <= 2
+    assert all(p["status"] == "pending" for p in shop.get(order)["payments"])
+    # Past the order's unpaid close and the grace, reconciliation closes both trades at their
+    # wallets, so that neither can be paid any more, and fails the attempts.
+    clock.advance(25 * 60 * 1000)
+    jobs(server)
+    o = wait_for("attempts failed", lambda: (lambda o: o if all(p["status"] == "failed" for p in o["payments"])
+                                            else None)(shop.get(order)))
+    assert o["state"] == "closed"
+    assert any(r["path"] == query + "/close" and r["status"] == 204 for r in wx.log()["requests"])
+    assert len(o["payments"]) == 2 and {p["reference"] for p in o["payments"]} == {pw["reference"], pa["reference"]}
+    shop.close()
+    c.close()
+    ledger_clean(server)
+
+
 # ---- WeChat Pay: bad input ----
 
 def craft_wechatpay(resource, signer=None, event="TRANSACTION.SUCCESS", original="transaction", mutate=None,

@@ -37,6 +37,13 @@ struct sandbox_faults {
   _Atomic int notice_delay_ms;   /* wait this long before delivering a notification */
 };
 
+/* The wallet limits of the Wallets issue; zero means the default (pay/agreements.h). */
+struct wallet_policy {
+  int64_t password_free_per_payment_minor; /* default and largest per-payment cap of an agreement */
+  int64_t password_free_daily_minor;       /* default and largest daily cap of an agreement */
+  int64_t pay_code_daily_minor;            /* what one buyer may pay one shop a day by its static code */
+};
+
 struct app {
   struct db_pool *pool;
   struct click_queue *clicks;
@@ -52,6 +59,7 @@ struct app {
   unsigned char sandbox_key[32]; /* the sandbox wallet's notification signing key (from the secret) */
   unsigned char link_key[32];    /* signs the /go links our pages emit (from the secret) */
   struct sandbox_faults sandbox;
+  struct wallet_policy wallets;
 };
 
 #endif

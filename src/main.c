@@ -18,6 +18,7 @@ static const struct command commands[] = {
     {"demo", cli_demo, "seed the demo store"},
     {"ledger", cli_ledger, "verify the ledger's invariants"},
     {"guard", cli_guard, "check links for phishing; load blocklist feeds"},
+    {"channel", cli_channel, "set or show a merchant's wallet credentials"},
 };
 
 static int usage(FILE *out) {

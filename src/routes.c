@@ -8,6 +8,7 @@
 #include "web/dashboard.h"
 #include "web/pages.h"
 #include "web/shop.h"
+#include "web/wallet_pay.h"
 
 #define MERCHANT       (ROUTE_AUTH)
 #define MERCHANT_WRITE (ROUTE_AUTH | ROUTE_TX)
@@ -56,8 +57,14 @@ const struct route hutong_routes[] = {
     {HTTP_GET, "/v1/statement", api_statement, MERCHANT, 0},
     {HTTP_POST, "/v1/payouts", api_payouts_create, MERCHANT_WRITE, 0},
     {HTTP_GET, "/v1/payouts", api_payouts_list, MERCHANT, 0},
+    {HTTP_POST, "/v1/buyer/agreements", api_agreements_sign, PUBLIC_WRITE, 0},
+    {HTTP_GET, "/v1/buyer/agreements/{token}", api_agreements_get, CODE_ROUTE, 0},
+    {HTTP_DELETE, "/v1/buyer/agreements/{token}", api_agreements_revoke, CODE_ROUTE | ROUTE_TX, 0},
+    {HTTP_GET, "/v1/channels", api_channels_list, MERCHANT, 0},
+    {HTTP_PUT, "/v1/channels/{name}", api_channels_put, MERCHANT_WRITE, 0},
     {HTTP_POST, "/notify/{channel}", api_notify, 0, 0},
     {HTTP_POST, "/v1/guard/check", api_guard_check, MERCHANT, API_GUARD_BODY_BYTES_MAX},
+    {HTTP_POST, "/notify/{channel}/{merchant}", api_notify, 0, 0},
     {HTTP_POST, "/_test/clock", api_test_clock, 0, 0},
     {HTTP_POST, "/_test/jobs", api_test_jobs, 0, 0},
     {HTTP_POST, "/_test/sandbox", api_test_sandbox, 0, 0},
@@ -77,6 +84,10 @@ const struct route hutong_routes[] = {
     {HTTP_GET, "/go", web_go, 0, 0},
     {HTTP_GET, "/pay/sandbox/{trade_no}", web_wallet_page, CODE_ROUTE, 0},
     {HTTP_POST, "/pay/sandbox/{trade_no}", web_wallet_decide, CODE_ROUTE | ROUTE_TX, 0},
+    {HTTP_GET, "/pay/{channel}/{reference}", web_wallet_pay_page, CODE_ROUTE, 0},
+    {HTTP_GET, "/PAY/{code}", web_pay_code, CODE_ROUTE, 0},
+    {HTTP_POST, "/PAY/{code}", web_pay_code_submit, CODE_ROUTE | ROUTE_TX, 0},
+    {HTTP_GET, "/qr/PAY/{code}.svg", web_pay_code_qr, CODE_ROUTE, 0},
     {HTTP_GET, "/sitemap.xml", web_sitemap, 0, 0},
     /* Cart, checkout and the buyer's order page (the token in the path is the credential). */
     {HTTP_POST, "/cart", web_cart_update, 0, 0},

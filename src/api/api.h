@@ -67,6 +67,14 @@ void api_guard_check(struct request *req, struct response *res);
 struct guard_result;
 /* One URL's verdict (or error, when rc is not HT_OK) as the API writes it; also the CLI's --json. */
 json_t *api_guard_result_json(struct str url, int rc, const struct guard_result *r);
+/* agreements.c */
+void api_agreements_sign(struct request *req, struct response *res);
+void api_agreements_get(struct request *req, struct response *res);
+void api_agreements_revoke(struct request *req, struct response *res);
+
+/* channels.c */
+void api_channels_list(struct request *req, struct response *res);
+void api_channels_put(struct request *req, struct response *res);
 
 /* merchant.c */
 void api_merchant_get(struct request *req, struct response *res);

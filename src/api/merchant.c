@@ -1,6 +1,7 @@
 /* merchant.c — the authenticated merchant's own record (GET /v1/merchant). */
 #include "api/api.h"
 #include "api/common.h"
+#include "app.h"
 #include "core/status.h"
 #include "store/merchants.h"
 
@@ -13,7 +14,14 @@ void api_merchant_get(struct request *req, struct response *res) {
     response_status_error(req, res, rc, "merchant");
     return;
   }
-  response_json(req, res, 200,
-                json_pack("{s:s, s:I, s:o, s:o}", "object", "merchant", "id", (json_int_t)m.id, "name",
-                          api_str_json(m.name), "created_at", api_time_json(m.created_at_ms)));
+  json_t *out = json_pack("{s:s, s:I, s:o, s:o}", "object", "merchant", "id", (json_int_t)m.id, "name",
+                          api_str_json(m.name), "created_at", api_time_json(m.created_at_ms));
+  /* The store code and its static pay code (web/aggregate.c), for printing. */
+  json_object_set_new(out, "code", json_string(m.code));
+  json_object_set_new(out, "pay_code_url",
+                      json_string(arena_printf(&req->arena, "%s/PAY/%s", req->app->public_url, m.code)));
+  json_object_set_new(
+      out, "pay_code_qr",
+      json_string(arena_printf(&req->arena, "%s/qr/PAY/%s.svg", req->app->public_url, m.code)));
+  response_json(req, res, 200, out);
 }

@@ -1,9 +1,11 @@
-/* notify.c — POST /notify/{channel}: every wallet's notification goes through the same
+/* notify.c — POST /notify/{channel}/{merchant}: every wallet's notification goes through the same
  * pipeline: the channel verifies and parses it (signature, timestamp, decryption), the
  * delivery is recorded (a repeat of a delivery already processed is acknowledged and changes
  * nothing), and the answer is applied with its money movement — all in one transaction that
  * commits before we acknowledge. A rejected notification applies nothing, is logged with its
- * reason, and gets the failure answer the wallet expects. */
+ * reason, and gets the failure answer the wallet expects. The merchant in the path names the
+ * credentials that verify the notification; /notify/{channel} without one is kept for the
+ * sandbox wallet, whose key is the server's own. */
 #include <stdio.h>
 
 #include "api/api.h"
@@ -50,18 +52,34 @@ static void wake_order_page(struct request *req, const struct pay_answer *answer
   http_notify(req, topic);
 }
 
+/* The answer to a notification the channel could not read: 401 for signatures and time
+ * stamps, 400 for content that is wrong, 500 when the fault is ours (storage), so that the
+ * wallet retries exactly when retrying can help. */
+static int failure_status(int rc) {
+  if (rc == HT_EAUTH) return 401;
+  if (rc == HT_EINVAL || rc == HT_ETOOBIG || rc == HT_ECONFLICT || rc == HT_ENOTFOUND) return 400;
+  return 500;
+}
+
 void api_notify(struct request *req, struct response *res) {
   const struct pay_channel *channel = pay_channel_find(request_param(req, 0));
   if (!channel) return response_error(req, res, 404, "not_found", NULL, "no such payment channel");
+  long long merchant_id = 0;
+  if (req->param_count > 1 && (str_to_i64(request_param(req, 1), &merchant_id) != HT_OK || merchant_id <= 0))
+    return response_error(req, res, 404, "not_found", NULL, "no such merchant");
   if (!request_db(req, res)) return;
-  struct pay_ctx ctx = {.app = req->app, .arena = &req->arena, .db = req->db, .now_ms = req->now_ms};
+  struct pay_ctx ctx = {.app = req->app,
+                        .arena = &req->arena,
+                        .db = req->db,
+                        .now_ms = req->now_ms,
+                        .merchant_id = merchant_id};
   struct pay_notification_in in = {.body = buf_view(&req->body), .header = header_of, .header_ctx = req};
   struct pay_answer answer;
   char reason[160] = "";
   int rc = channel->read_notification(&ctx, &in, &answer, reason);
   if (rc != HT_OK) {
     log_event(LOG_WARN, req->id, "%s notification rejected: %s", channel->name, reason);
-    return reply(req, res, channel, false, rc == HT_EAUTH ? 401 : 400);
+    return reply(req, res, channel, false, failure_status(rc));
   }
   enum answer_result result;
   rc = record_and_apply(req, channel, &ctx, &answer, &result, reason);

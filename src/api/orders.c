@@ -234,8 +234,13 @@ void api_buyer_dispute(struct request *req, struct response *res) {
   if (buyer_order(req, res, &row)) act(req, res, (int64_t)row.escrow.order_id, &ev, STR_LIT("buyer"), true);
 }
 
+/* A WeChat openid is 28 characters; 128 leaves room for other wallets' payer ids. */
+#define PAYER_ID_CHARS_MAX 128
+
 static const struct field_rule payment_rules[] = {
     {"channel", FIELD_STRING, true, false, 1, 32},
+    {"openid", FIELD_STRING, false, true, 1, PAYER_ID_CHARS_MAX},
+    {"agreement", FIELD_STRING, false, true, 1, CODE_LEN_MAX},
 };
 
 void api_buyer_pay(struct request *req, struct response *res) {
@@ -249,12 +254,19 @@ void api_buyer_pay(struct request *req, struct response *res) {
   struct pay_ctx ctx = {.app = req->app, .arena = &req->arena, .db = req->db, .now_ms = req->now_ms};
   struct channel_call_row payment;
   struct pay_started started;
-  int rc = payments_start(&ctx, req->db, &row, channel, client_detect(request_header(req, "User-Agent")),
-                          &payment, &started);
+  struct payment_options options = {.client = client_detect(request_header(req, "User-Agent")),
+                                    .payer_id = json_get_str(body, "openid"),
+                                    .agreement = json_get_str(body, "agreement")};
+  bool password_free = false;
+  int rc = payments_start_with(&ctx, req->db, &row, channel, &options, &payment, &started, &password_free);
   if (rc == HT_ECONFLICT)
     return response_error(req, res, 409, "invalid_state", "state", "the order is not awaiting payment");
   if (rc != HT_OK) return response_status_error(req, res, rc, "payment");
-  response_json(req, res, payment.status == CHANNEL_CALL_FAILED ? 502 : 201, api_payment_json(req, &payment));
+  json_t *out = api_payment_json(req, &payment);
+  if (options.agreement.len) json_object_set_new(out, "password_free", json_boolean(password_free));
+  if (payment.status == CHANNEL_CALL_FAILED && started.error[0])
+    json_object_set_new(out, "error", json_string(started.error));
+  response_json(req, res, payment.status == CHANNEL_CALL_FAILED ? 502 : 201, out);
 }
 
 /* ---- the merchant's side ---- */

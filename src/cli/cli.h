@@ -26,5 +26,6 @@ void password_generate(char out[PASSWORD_GENERATED_BYTES]);
 /* Hashes `password` and stores it for `merchant_id` (own transaction), signing the merchant
  * out of every dashboard session. HT_ENOTFOUND when no such merchant. */
 int password_set(struct db *db, int64_t merchant_id, const char *password);
+int cli_channel(int argc, char **argv);
 
 #endif

@@ -20,6 +20,7 @@
 #include "jobs/scheduler.h"
 #include "core/crypto.h"
 #include "store/merchants.h"
+#include "pay/agreements.h"
 #include "pay/sandbox.h"
 #include "platform/clock.h"
 #include "platform/log.h"
@@ -60,6 +61,11 @@ static const char serve_help[] =
     "  HUTONG_NOTIFY_BASE_URL  base URL wallets notify (default: the public URL)\n"
     "  HUTONG_GUARD_FEEDS_DIR  link-guard feed files (default var/feeds; reloaded on change or SIGHUP)\n"
     "  HUTONG_GUARD_DOMAINS    extra protected domains for lookalike checks, comma-separated\n"
+    "  HUTONG_PASSWORD_FREE_PER_PAYMENT_MINOR  largest per-payment cap of a password-free\n"
+    "                          agreement, in fen (default 20000: ¥200)\n"
+    "  HUTONG_PASSWORD_FREE_DAILY_MINOR  largest daily cap of one (default 100000: ¥1,000)\n"
+    "  HUTONG_PAY_CODE_DAILY_CAP_MINOR   what one buyer may pay a shop per day through its\n"
+    "                          static pay code, in fen (default 50000: ¥500)\n"
     "Migrations are applied on start. SIGTERM or SIGINT stop the server gracefully.\n";
 
 struct serve_config {
@@ -143,6 +149,18 @@ static bool env_integer(const char *name, long long min, long long max, long lon
   return true;
 }
 
+/* The wallet limits: password-free caps and the static pay code's daily cap (pay/agreements.h). */
+static bool configure_wallets(struct app *app) {
+  long long per_payment = PASSWORD_FREE_PER_PAYMENT_MINOR_DEFAULT, daily = PASSWORD_FREE_DAILY_MINOR_DEFAULT,
+            pay_code = PAY_CODE_DAILY_MINOR_DEFAULT;
+  if (!env_integer("HUTONG_PASSWORD_FREE_PER_PAYMENT_MINOR", 1, AMOUNT_MINOR_MAX, &per_payment) ||
+      !env_integer("HUTONG_PASSWORD_FREE_DAILY_MINOR", 1, AMOUNT_MINOR_MAX, &daily) ||
+      !env_integer("HUTONG_PAY_CODE_DAILY_CAP_MINOR", 1, AMOUNT_MINOR_MAX, &pay_code))
+    return false;
+  app->wallets = (struct wallet_policy){per_payment, daily, pay_code};
+  return true;
+}
+
 /* The money settings: escrow timers, the platform fee, the payout minimum, token lifetime,
  * where channels send notifications, and whether the test hooks exist. */
 static bool configure_money(struct app *app) {
@@ -172,6 +190,7 @@ static bool configure_money(struct app *app) {
   const char *hooks = getenv("HUTONG_TEST_HOOKS");
   app->test_hooks = hooks && strcmp(hooks, "1") == 0;
   sandbox_init(app);
+  if (!configure_wallets(app)) return false;
   return escrow_policy_check(&app->escrow) == HT_OK;
 }
 

@@ -2,7 +2,7 @@
  * parser decodes into the caller's arena; the response verifier finds the signed member by
  * walking the raw bytes with a small JSON skipper after jansson has validated the whole body,
  * so the signed text is exactly what Alipay sent. Yuan amounts go through
- * alipay_yuan_text_to_fen(), a private exact decimal parser to be replaced by core/money's
+ * yuan_text_to_fen(), a private exact decimal parser to be replaced by core/money's
  * when that module lands. */
 #include "core/alipay.h"
 
@@ -14,14 +14,14 @@
 #include <jansson.h>
 
 #include "core/buf.h"
+#include "core/form.h"
 #include "core/json_prescan.h"
+#include "core/money.h"
 #include "core/status.h"
 #include "core/utf8.h"
 
 /* "<method with underscores>_response": the longest method name is about 40 characters. */
 #define RESPONSE_KEY_BYTES_MAX 96
-/* Yuan text: 11 integer digits (100000000) and two decimals is the longest valid amount. */
-#define YUAN_TEXT_BYTES_MAX 16
 /* The signed request form: biz_content and URLs, percent-encoded (up to 3 bytes per byte). */
 #define REQUEST_BYTES_MAX (3 * ALIPAY_FORM_BYTES_MAX)
 /* "yyyy-MM-dd HH:mm:ss" needs 20 bytes; the buffer has room for six full ints so the compiler can
@@ -59,70 +59,24 @@ static int fail(struct alipay_problem *p, enum alipay_reject reason, const char 
 
 /* ---- amounts ---- */
 
-/* Parses Alipay's yuan text ("0.01", "88.8", "100000000.00") into fen without floating point:
- * digits with no leading zero (except "0"), an optional '.' followed by one or two digits, at
- * most ALIPAY_AMOUNT_FEN_MAX. Private until core/money provides the shared parser. */
-static int alipay_yuan_text_to_fen(struct str s, long long *fen) {
-  size_t i = 0;
-  long long yuan = 0;
-  if (s.len == 0 || s.len > YUAN_TEXT_BYTES_MAX) return HT_EINVAL;
-  if (s.data[0] == '0' && s.len > 1 && s.data[1] != '.') return HT_EINVAL;
-  for (; i < s.len && s.data[i] >= '0' && s.data[i] <= '9'; i++) yuan = yuan * 10 + (s.data[i] - '0');
-  if (i == 0) return HT_EINVAL;
-  long long cents = 0;
-  if (i < s.len) {
-    size_t decimals = s.len - i - 1;
-    if (s.data[i] != '.' || decimals < 1 || decimals > 2) return HT_EINVAL;
-    for (size_t k = i + 1; k < s.len; k++) {
-      if (s.data[k] < '0' || s.data[k] > '9') return HT_EINVAL;
-      cents = cents * 10 + (s.data[k] - '0');
-    }
-    if (decimals == 1) cents *= 10;
-  }
-  if (yuan > ALIPAY_AMOUNT_FEN_MAX / 100) return HT_ERANGE;
-  long long total = yuan * 100 + cents;
-  if (total > ALIPAY_AMOUNT_FEN_MAX) return HT_ERANGE;
-  *fen = total;
+/* Parses Alipay's yuan text ("0.01", "88.8", "100000000.00") into fen with core/money's exact
+ * parser (the one way hutong reads decimal amounts), then applies Alipay's own ceiling. Every
+ * refusal is HT_EINVAL: to a notification or a response, a malformed amount and one out of
+ * Alipay's range are the same problem. */
+static int yuan_text_to_fen(struct str s, long long *fen) {
+  int64_t minor = 0;
+  if (money_parse(s, CURRENCY_CNY, &minor) != HT_OK || minor > ALIPAY_AMOUNT_FEN_MAX) return HT_EINVAL;
+  *fen = minor;
   return HT_OK;
 }
 
-/* Writes fen as yuan text with two decimals ("0.01"). */
-static int fen_to_yuan_text(long long fen, char out[YUAN_TEXT_BYTES_MAX]) {
+/* Writes fen as yuan text with two decimals ("0.01") with core/money's formatter. */
+static int fen_to_yuan_text(long long fen, char out[MONEY_DECIMAL_BYTES]) {
   if (fen < 1 || fen > ALIPAY_AMOUNT_FEN_MAX) return HT_EINVAL;
-  snprintf(out, YUAN_TEXT_BYTES_MAX, "%lld.%02lld", fen / 100, fen % 100);
-  return HT_OK;
+  return money_format(fen, CURRENCY_CNY, out, MONEY_DECIMAL_BYTES, NULL);
 }
 
 /* ---- form parsing ---- */
-
-static int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-/* Decodes one form component ('+' → space, %XX) into the arena. */
-static int form_decode(struct str in, struct arena *arena, struct str *out) {
-  char *dst = arena_alloc(arena, in.len + 1);
-  if (!dst) return HT_ENOMEM;
-  size_t n = 0;
-  for (size_t i = 0; i < in.len; i++) {
-    char c = in.data[i];
-    if (c == '+') c = ' ';
-    if (c == '%') {
-      int hi = i + 2 < in.len ? hex_value(in.data[i + 1]) : -1;
-      int lo = i + 2 < in.len ? hex_value(in.data[i + 2]) : -1;
-      if (hi < 0 || lo < 0) return HT_EINVAL;
-      c = (char)(hi << 4 | lo);
-      i += 2;
-    }
-    dst[n++] = c;
-  }
-  dst[n] = '\0';
-  *out = (struct str){dst, n};
-  return HT_OK;
-}
 
 static bool valid_key(struct str key) {
   if (key.len == 0 || key.len > ALIPAY_FORM_KEY_BYTES_MAX) return false;
@@ -135,44 +89,39 @@ static bool valid_key(struct str key) {
   return true;
 }
 
-/* Parses one "k=v" pair into `param` and checks it against the pairs before it. */
-static int form_pair(struct str pair, const struct alipay_params *seen, struct arena *arena,
-                     struct alipay_param *param, struct alipay_problem *p) {
-  long eq = str_find(pair, STR_LIT("="), false);
-  if (eq <= 0) return fail(p, ALIPAY_REJECT_MALFORMED, NULL, HT_EINVAL);
-  struct str raw_key = {pair.data, (size_t)eq};
-  struct str raw_value = {pair.data + eq + 1, pair.len - (size_t)eq - 1};
-  int rc = form_decode(raw_key, arena, &param->key);
-  if (rc == HT_OK) rc = form_decode(raw_value, arena, &param->value);
-  if (rc == HT_ENOMEM) return fail(p, ALIPAY_REJECT_INTERNAL, NULL, rc);
-  if (rc != HT_OK || !valid_key(param->key) || !utf8_valid(param->value) ||
-      memchr(param->value.data, '\0', param->value.len))
-    return fail(p, ALIPAY_REJECT_MALFORMED, NULL, HT_EINVAL);
-  for (size_t i = 0; i < seen->len; i++)
-    if (str_eq(seen->items[i].key, param->key))
-      return fail(p, ALIPAY_REJECT_MALFORMED, "duplicate key", HT_EINVAL);
-  return HT_OK;
+/* What a signed notification adds to the generic form grammar: no empty body, no empty pair
+ * ("a=1&&b=2", a trailing '&') and an '=' after a non-empty name in every pair. form_parse()
+ * forgives those for browsers' sake; in a signed message they mean a different message. */
+static bool pairs_strict(struct str body) {
+  if (body.len == 0) return false;
+  size_t start = 0;
+  for (size_t i = 0; i <= body.len; i++) {
+    if (i < body.len && body.data[i] != '&') continue;
+    struct str pair = {body.data + start, i - start};
+    if (str_find(pair, STR_LIT("="), false) <= 0) return false;
+    start = i + 1;
+  }
+  return true;
 }
 
 int alipay_form_parse(struct str body, struct arena *arena, struct alipay_params *out,
                       struct alipay_problem *problem) {
   *out = (struct alipay_params){NULL, 0};
   if (body.len > ALIPAY_FORM_BYTES_MAX) return fail(problem, ALIPAY_REJECT_TOO_BIG, NULL, HT_ETOOBIG);
-  if (body.len == 0) return fail(problem, ALIPAY_REJECT_MALFORMED, NULL, HT_EINVAL);
-  size_t pairs = 1;
-  for (size_t i = 0; i < body.len; i++) pairs += body.data[i] == '&';
-  if (pairs > ALIPAY_FORM_FIELDS_MAX) return fail(problem, ALIPAY_REJECT_TOO_BIG, NULL, HT_ETOOBIG);
-  struct alipay_param *items = arena_alloc(arena, pairs * sizeof *items);
+  if (!pairs_strict(body)) return fail(problem, ALIPAY_REJECT_MALFORMED, NULL, HT_EINVAL);
+  struct form form;
+  struct str bad;
+  int rc = form_parse(body, arena, &form, &bad);
+  if (rc == HT_ETOOBIG) return fail(problem, ALIPAY_REJECT_TOO_BIG, NULL, rc);
+  if (rc == HT_ENOMEM) return fail(problem, ALIPAY_REJECT_INTERNAL, NULL, rc);
+  if (rc != HT_OK) return fail(problem, ALIPAY_REJECT_MALFORMED, NULL, HT_EINVAL);
+  struct alipay_param *items = arena_alloc(arena, (form.len + 1) * sizeof *items);
   if (!items) return fail(problem, ALIPAY_REJECT_INTERNAL, NULL, HT_ENOMEM);
-  out->items = items;
-  size_t start = 0;
-  for (size_t i = 0; i <= body.len; i++) {
-    if (i < body.len && body.data[i] != '&') continue;
-    int rc = form_pair((struct str){body.data + start, i - start}, out, arena, &items[out->len], problem);
-    if (rc != HT_OK) return rc;
-    out->len++;
-    start = i + 1;
+  for (size_t i = 0; i < form.len; i++) {
+    if (!valid_key(form.fields[i].name)) return fail(problem, ALIPAY_REJECT_MALFORMED, NULL, HT_EINVAL);
+    items[i] = (struct alipay_param){form.fields[i].name, form.fields[i].value};
   }
+  *out = (struct alipay_params){items, form.len};
   return fail(problem, ALIPAY_ACCEPTED, NULL, HT_OK);
 }
 
@@ -308,11 +257,10 @@ int alipay_notification_parse(const struct alipay_params *params, struct alipay_
   if (rc == HT_OK) rc = need(params, "trade_status", &out->trade_status, problem);
   if (rc == HT_OK) rc = need(params, "total_amount", &total, problem);
   if (rc != HT_OK) return rc;
-  if (alipay_yuan_text_to_fen(total, &out->total_fen) != HT_OK)
+  if (yuan_text_to_fen(total, &out->total_fen) != HT_OK)
     return fail(problem, ALIPAY_REJECT_MALFORMED, "total_amount", HT_EINVAL);
   out->refund_fen = -1;
-  if (alipay_params_get(params, "refund_fee", &refund) &&
-      alipay_yuan_text_to_fen(refund, &out->refund_fen) != HT_OK)
+  if (alipay_params_get(params, "refund_fee", &refund) && yuan_text_to_fen(refund, &out->refund_fen) != HT_OK)
     return fail(problem, ALIPAY_REJECT_MALFORMED, "refund_fee", HT_EINVAL);
   want(params, "notify_type", &out->notify_type);
   want(params, "notify_time", &out->notify_time);
@@ -380,7 +328,7 @@ static json_t *jstr(struct str s) { return json_stringn(s.data, s.len); }
 
 /* Sets the amount member `name` as exact yuan text. */
 static int set_amount(json_t *obj, const char *name, long long fen) {
-  char yuan[YUAN_TEXT_BYTES_MAX];
+  char yuan[MONEY_DECIMAL_BYTES];
   if (fen_to_yuan_text(fen, yuan) != HT_OK) return HT_EINVAL;
   json_object_set_new(obj, name, json_string(yuan));
   return HT_OK;
@@ -633,7 +581,7 @@ static int result_amount(json_t *obj, const char *name, struct arena *arena, lon
   int rc = result_string(obj, name, arena, &text, p);
   *fen = -1;
   if (rc != HT_OK || text.len == 0) return rc;
-  if (alipay_yuan_text_to_fen(text, fen) != HT_OK) return fail(p, ALIPAY_REJECT_MALFORMED, name, HT_EINVAL);
+  if (yuan_text_to_fen(text, fen) != HT_OK) return fail(p, ALIPAY_REJECT_MALFORMED, name, HT_EINVAL);
   return HT_OK;
 }
 

@@ -266,7 +266,7 @@ struct wechatpay_order {
   struct str appid, mchid;
   struct str description;  /* ≤ WECHATPAY_DESCRIPTION_BYTES_MAX bytes of UTF-8 */
   struct str out_trade_no; /* 6..32 of [0-9A-Za-z_-|*] */
-  struct str notify_url;   /* https URL WeChat Pay posts the result to */
+  struct str notify_url;   /* https URL WeChat Pay posts to (http only on loopback) */
   struct str time_expire;  /* optional RFC 3339, "" to omit */
   struct str payer_openid; /* JSAPI only: the buyer's openid under appid */
   long long total_fen;     /* ≥ 1 */

@@ -29,14 +29,17 @@ enum pay_channel_id {
   PAY_CHANNEL_ALIPAY = 3,
 };
 
-/* What a channel call may use: the app (configuration), an arena for its results, "now", and
- * a database connection with no transaction open (only the embedded sandbox wallet uses it,
- * for its own records). */
+/* What a channel call may use: the app (configuration), an arena for its results, "now", a
+ * database connection with no transaction open (for the channel's own records: the sandbox
+ * wallet's trades, the pay pages of WeChat Pay and Alipay, and their credentials), and the
+ * merchant whose credentials the call uses (0 when not known: a notification on the
+ * merchant-less URL /notify/{channel}, which only the sandbox wallet accepts). */
 struct pay_ctx {
   struct app *app;
   struct arena *arena;
   struct db *db;
   int64_t now_ms;
+  int64_t merchant_id;
 };
 
 struct pay_start {
@@ -47,6 +50,8 @@ struct pay_start {
   const char *notify_url; /* where the channel sends its notification */
   const char *return_url; /* where the buyer goes back to */
   struct client_info client;
+  struct str payer_id; /* the buyer's id at the wallet when known before paying (WeChat openid,
+                          for JSAPI); empty otherwise */
 };
 
 struct pay_started {
@@ -96,6 +101,14 @@ struct pay_channel {
   int (*read_notification)(struct pay_ctx *ctx, const struct pay_notification_in *in, struct pay_answer *out,
                            char reason[160]);
   void (*notification_reply)(bool accepted, int http_status_on_failure, struct pay_notification_reply *out);
+  /* Optional (NULL when the channel cannot): approves `payment`, which the channel has just
+   * started, at once under a password-free agreement, without the buyer's confirmation. Runs
+   * inside the caller's write transaction on ctx->db, together with the agreement's cap check
+   * and the ledger posting, and fills `out` with the channel's SUCCEEDED answer. Only a wallet
+   * that is ours can honour this synchronously (the sandbox); WeChat Pay's and Alipay's
+   * agreements work differently (docs/WALLETS.md). */
+  int (*approve_password_free)(struct pay_ctx *ctx, const struct channel_call_row *payment,
+                               struct pay_answer *out);
 };
 
 /* The channel registered under `name` ("sandbox", ...), or NULL. */

@@ -1,8 +1,11 @@
 /* channels.c — the registry of wallet channels: a name or id to its function table. */
 #include "pay/channel.h"
+#include "pay/alipay.h"
 #include "pay/sandbox.h"
+#include "pay/wechatpay.h"
 
-static const struct pay_channel *const channels[] = {&pay_channel_sandbox};
+static const struct pay_channel *const channels[] = {&pay_channel_sandbox, &pay_channel_wechatpay,
+                                                     &pay_channel_alipay};
 
 const struct pay_channel *pay_channel_find(struct str name) {
   for (size_t i = 0; i < sizeof channels / sizeof channels[0]; i++)

@@ -120,6 +120,34 @@ int orders_place(struct pay_ctx *ctx, struct db *db, const struct order_request 
   return rc;
 }
 
+int orders_place_amount(struct pay_ctx *ctx, struct db *db, const struct amount_order_request *request,
+                        struct order_row *row) {
+  if (!money_amount_valid(request->amount_minor)) return HT_EINVAL;
+  struct escrow_order_params params = {.order_id = UINT64_MAX, /* set once stored */
+                                       .merchant_id = (uint64_t)request->merchant_id,
+                                       .currency = request->currency,
+                                       .delivery = DELIVERY_VIRTUAL,
+                                       .unit_price_minor = request->amount_minor,
+                                       .quantity = 1,
+                                       .stock_available = 1};
+  struct escrow_effects fx;
+  memset(row, 0, sizeof *row);
+  int rc = escrow_order_open(&params, ctx->now_ms, &ctx->app->escrow, &row->escrow, &fx);
+  if (rc != HT_OK) return HT_EINVAL;
+  row->buyer_name = STR_LIT("");
+  row->buyer_phone = STR_LIT("");
+  row->note = request->note;
+  row->source_code = request->source_code;
+  row->channel = STR_LIT("pay_code");
+  row->client_class = str_from_cstr(request->client_class);
+  row->created_at_ms = row->updated_at_ms = ctx->now_ms;
+  rc = store_order_insert(db, row, NULL, 0);
+  if (rc == HT_OK)
+    rc = store_order_event(db, (int64_t)row->escrow.order_id, "placed", escrow_state_name(row->escrow.state),
+                           row->escrow.total_minor, STR_LIT("pay code"), ctx->now_ms);
+  return rc;
+}
+
 /* For a payment arriving after the unpaid close: can every line be reserved again? */
 static int stock_for_bundle(struct pay_ctx *ctx, struct db *db, int64_t order_id, int64_t *available) {
   struct order_line lines[ORDER_LINES_MAX];

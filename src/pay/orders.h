@@ -39,6 +39,23 @@ struct order_problem {
 int orders_place(struct pay_ctx *ctx, struct db *db, const struct order_request *request,
                  struct order_row *row, struct order_problem *problem);
 
+/* What a buyer asks to pay a shop through its static pay code: an amount, no product. */
+struct amount_order_request {
+  int64_t merchant_id;
+  int64_t amount_minor;
+  enum currency currency;
+  struct str note;        /* the buyer's note to the shop, data NULL when none */
+  struct str source_code; /* the store code that was scanned */
+  const char *client_class;
+};
+
+/* Places an order for an amount without any product: no lines, no stock, delivery
+ * "virtual" (the merchant marks it delivered; escrow and its timers work as for any order),
+ * no buyer contact (the wallet knows the payer). HT_EINVAL for an amount outside
+ * 1..AMOUNT_MINOR_MAX; storage errors otherwise. Runs in the caller's write transaction. */
+int orders_place_amount(struct pay_ctx *ctx, struct db *db, const struct amount_order_request *request,
+                        struct order_row *row);
+
 /* Applies `event` to order `order_id` with every effect. `*after` receives the order as it now
  * is. HT_ECONFLICT when the event is not allowed in the current state (after->state names it);
  * `*applied` is false when it was a duplicate or stale event with nothing to do. `detail` goes

@@ -7,6 +7,7 @@
 #include "app.h"
 #include "core/settlement.h"
 #include "core/status.h"
+#include "pay/agreements.h"
 #include "pay/orders.h"
 #include "platform/log.h"
 #include "store/ledger.h"
@@ -41,21 +42,40 @@ static int record_attempt(struct pay_ctx *ctx, struct db *db, const struct order
   return rc;
 }
 
+int64_t payments_attempt_ttl_ms(const struct app *app) {
+  return app->escrow.unpaid_close_ms + PAY_ATTEMPT_GRACE_MS;
+}
+
+const char *payments_notify_url(struct pay_ctx *ctx, const struct pay_channel *channel, int64_t merchant_id) {
+  return arena_printf(ctx->arena, "%s/notify/%s/%lld", ctx->app->notify_base_url, channel->name,
+                      (long long)merchant_id);
+}
+
 int payments_start(struct pay_ctx *ctx, struct db *db, const struct order_row *row,
                    const struct pay_channel *channel, struct client_info client,
                    struct channel_call_row *payment, struct pay_started *started) {
+  struct payment_options options = {.client = client};
+  return payments_start_with(ctx, db, row, channel, &options, payment, started, NULL);
+}
+
+int payments_start_with(struct pay_ctx *ctx, struct db *db, const struct order_row *row,
+                        const struct pay_channel *channel, const struct payment_options *options,
+                        struct channel_call_row *payment, struct pay_started *started, bool *password_free) {
+  if (password_free) *password_free = false;
   int rc = IN_TRANSACTION(db, record_attempt(ctx, db, row, channel, payment));
   if (rc != HT_OK) return rc;
-  struct pay_start in = {
-      .reference = payment->reference,
-      .amount_minor = payment->amount_minor,
-      .currency = payment->currency,
-      .subject = STR_LIT("hutong order"),
-      .notify_url = arena_printf(ctx->arena, "%s/notify/%s", ctx->app->notify_base_url, channel->name),
-      .return_url = arena_printf(ctx->arena, "%s/O/%s", ctx->app->public_url, row->token),
-      .client = client};
+  int64_t merchant_id = (int64_t)row->escrow.merchant_id;
+  struct pay_start in = {.reference = payment->reference,
+                         .amount_minor = payment->amount_minor,
+                         .currency = payment->currency,
+                         .subject = STR_LIT("hutong order"),
+                         .notify_url = payments_notify_url(ctx, channel, merchant_id),
+                         .return_url = arena_printf(ctx->arena, "%s/O/%s", ctx->app->public_url, row->token),
+                         .client = options->client,
+                         .payer_id = options->payer_id};
   struct pay_ctx call = *ctx;
   call.db = db;
+  call.merchant_id = merchant_id;
   rc = channel->start_payment(&call, &in, started);
   if (rc != HT_OK) return rc;
   enum channel_call_status next;
@@ -69,6 +89,12 @@ int payments_start(struct pay_ctx *ctx, struct db *db, const struct order_row *r
     payment->pay_url = started->pay_url;
   } else if (rc == HT_ECONFLICT) {
     rc = HT_OK; /* a notification was faster than the answer: it already moved the status on */
+  }
+  if (rc == HT_OK && options->agreement.len && channel->approve_password_free &&
+      payment->status == CHANNEL_CALL_PENDING &&
+      agreements_pay(&call, db, options->agreement, payment, channel) == HT_OK) {
+    payment->status = CHANNEL_CALL_SUCCEEDED;
+    if (password_free) *password_free = true;
   }
   return rc;
 }
@@ -166,8 +192,19 @@ int payments_reconcile(struct pay_ctx *ctx, struct db *db, int64_t payment_id) {
   struct pay_answer answer;
   struct pay_ctx call = *ctx;
   call.db = db;
+  call.merchant_id = payment.merchant_id;
   rc = channel->query_payment(&call, &payment, &answer);
   if (rc != HT_OK) return rc;
+  if (answer.outcome == CHANNEL_OUTCOME_IN_PROGRESS && payment.status == CHANNEL_CALL_PENDING) {
+    /* Still waiting for the buyer: nothing to apply. Touching the record makes the next
+     * question come RECONCILE_PENDING_AFTER_MS later rather than on every scheduler tick, so
+     * an abandoned attempt costs a remote wallet one query per interval, not two a second. A
+     * concurrent answer that moved the status on wins (HT_ECONFLICT is fine). */
+    rc = IN_TRANSACTION(db, store_call_set_status(db, CALL_PAYMENT, payment.id, CHANNEL_CALL_PENDING,
+                                                  CHANNEL_CALL_PENDING, (struct str){0}, (struct str){0},
+                                                  ctx->now_ms));
+    return rc == HT_ECONFLICT ? HT_OK : rc;
+  }
   if (answer.outcome == CHANNEL_OUTCOME_SUCCEEDED && answer.amount_minor == 0)
     answer.amount_minor = payment.amount_minor;
   return apply_in_transaction(ctx, db, &answer);
@@ -182,6 +219,7 @@ int refunds_process(struct pay_ctx *ctx, struct db *db, int64_t refund_id) {
   struct pay_answer answer;
   struct pay_ctx call = *ctx;
   call.db = db;
+  call.merchant_id = payment.merchant_id;
   rc = channel->refund(&call, &refund, &payment, &answer);
   if (rc != HT_OK) return rc;
   return apply_in_transaction(ctx, db, &answer);
@@ -237,6 +275,7 @@ int payouts_process(struct pay_ctx *ctx, struct db *db, int64_t payout_id) {
   enum channel_outcome outcome;
   struct pay_ctx call = *ctx;
   call.db = db;
+  call.merchant_id = payout.merchant_id;
   rc = channel->payout(&call, &payout, &outcome);
   if (rc != HT_OK) return rc;
   return IN_TRANSACTION(db, apply_payout(ctx, db, &payout, outcome));

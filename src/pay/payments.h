@@ -29,6 +29,35 @@ int payments_start(struct pay_ctx *ctx, struct db *db, const struct order_row *r
                    const struct pay_channel *channel, struct client_info client,
                    struct channel_call_row *payment, struct pay_started *started);
 
+/* Grace after an order's unpaid close during which its wallet trades stay open (a payment the
+ * buyer already started may still complete; escrow takes it as a late payment). */
+#define PAY_ATTEMPT_GRACE_MS (10 * 60 * 1000)
+
+/* How long a wallet trade may wait for the buyer before reconciliation closes it at the
+ * wallet: the unpaid close of orders plus PAY_ATTEMPT_GRACE_MS. */
+int64_t payments_attempt_ttl_ms(const struct app *app);
+
+/* How the buyer wants to pay, beyond the channel. */
+struct payment_options {
+  struct client_info client; /* from the User-Agent: decides QR, page or in-app flow */
+  struct str payer_id;       /* the buyer's wallet id when known (WeChat openid for JSAPI) */
+  struct str agreement;      /* a password-free agreement's token, or empty */
+};
+
+/* payments_start() with options. With an agreement the channel honours (approve_password_free)
+ * and a payment within both of its caps, the payment is approved at once — caps, approval and
+ * ledger in one transaction — and `*password_free` is set; otherwise (no agreement, revoked,
+ * another shop or channel, above a cap) the payment waits for the buyer's confirmation as
+ * usual. `password_free` may be NULL. */
+int payments_start_with(struct pay_ctx *ctx, struct db *db, const struct order_row *row,
+                        const struct pay_channel *channel, const struct payment_options *options,
+                        struct channel_call_row *payment, struct pay_started *started, bool *password_free);
+
+/* The URL `channel` notifies about a payment or refund of `merchant_id`'s:
+ * {notify base}/notify/{channel}/{merchant_id}. The merchant in the path tells the adapter
+ * whose credentials verify the notification before anything in it is trusted. In the arena. */
+const char *payments_notify_url(struct pay_ctx *ctx, const struct pay_channel *channel, int64_t merchant_id);
+
 /* Applies a channel's answer inside the caller's write transaction. `reason` says why an
  * answer was rejected. */
 int payments_apply_answer(struct pay_ctx *ctx, struct db *db, const struct pay_answer *answer,

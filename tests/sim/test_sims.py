@@ -232,6 +232,36 @@ def test_wechat_jsapi_and_close(wechat):
         rx.close()
 
 
+def test_wechat_web_authorisation(wechat):
+    """snsapi_base: authorize redirects back with a code; the code, once, buys an openid."""
+    back = "http://127.0.0.1:9/PAY/ORDER?via=wechatpay"
+    query = urllib.parse.urlencode({"appid": "wxd678efh567hg6787", "redirect_uri": back, "response_type": "code",
+                                    "scope": "snsapi_base", "state": "s1"})
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        opener.open(wechat + "/connect/oauth2/authorize?" + query, timeout=WAIT_S)
+        raise AssertionError("expected a redirect")
+    except urllib.error.HTTPError as e:
+        assert e.code == 302
+        location = e.headers["Location"]
+    assert location.startswith(back + "&")
+    q = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(location).query))
+    assert q["state"] == "s1"
+    token = "/sns/oauth2/access_token?appid=wxd678efh567hg6787&secret=hutongTestAppSecret0123456789abc&code=%s" \
+            "&grant_type=authorization_code" % q["code"]
+    status, _, body = http("GET", wechat + token)
+    assert status == 200 and json.loads(body)["openid"].startswith("oSim")
+    status, _, body = http("GET", wechat + token)  # a code works once
+    assert json.loads(body)["errcode"] == 40029
+    status, _, body = http("GET", wechat + token.replace("0123456789abc", "wrong"))
+    assert json.loads(body)["errcode"] == 40029
+
+
 def test_wechat_twice_late_fail_first(wechat):
     rx = Receiver(wx_answer)
     try:

@@ -8,6 +8,9 @@ Written from WeChat Pay's public v3 documentation (签名生成/签名验证, �
 -Serial headers signed by the platform key, and sends TRANSACTION.SUCCESS and REFUND.*
 notifications to the order's notify_url, encrypted with AEAD_AES_256_GCM under the APIv3 key.
 Controls (late, twice, out of order, failed first delivery, time-outs) are in simcore.py.
+It also plays WeChat's web authorisation (网页授权, snsapi_base) for JSAPI pages: GET
+/connect/oauth2/authorize redirects back with a one-time code, and GET /sns/oauth2/access_token
+exchanges it (with the app secret) for the buyer's openid.
 
   wechatpay_sim.py [--port 0]                  serve; prints the port
   wechatpay_sim.py --emit-notification --now T  print one signed, encrypted notification of the
@@ -43,6 +46,8 @@ KEYS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "k
 CLOCK_SKEW_S_MAX = 300
 # The default APIv3 key of the tests (32 characters, like a real one).
 DEFAULT_APIV3_KEY = "hutongTestAPIv3Key0123456789abcd"
+# The default app secret (公众号 AppSecret) of the tests' web authorisation.
+DEFAULT_APP_SECRET = "hutongTestAppSecret0123456789abc"
 BEIJING = timezone(timedelta(hours=8))
 AUTH_SCHEME = "WECHATPAY2-SHA256-RSA2048 "
 
@@ -78,6 +83,8 @@ class WechatPaySim(simcore.Simulator):
         self.orders = {}
         self.refunds = {}
         self.fixed_now = args.now
+        self.appid, self.app_secret = args.appid, args.app_secret
+        self.oauth_codes = {}
 
     def now(self):
         return self.fixed_now if self.fixed_now else super().now()
@@ -117,8 +124,33 @@ class WechatPaySim(simcore.Simulator):
             return error(401, "SIGN_ERROR", "签名错误")
         return None
 
+    # ---- web authorisation (snsapi_base), for JSAPI pages ----
+    def oauth(self, path):
+        url = urllib.parse.urlsplit(path)
+        q = dict(urllib.parse.parse_qsl(url.query))
+        if url.path == "/connect/oauth2/authorize":
+            if q.get("appid") != self.appid or q.get("response_type") != "code" or "redirect_uri" not in q:
+                return 400, {"Content-Type": "text/plain"}, b"bad authorize request"
+            code = secrets.token_hex(16)
+            with self.lock:
+                self.oauth_codes[code] = "oSim" + secrets.token_hex(12)
+            target = q["redirect_uri"] + ("&" if "?" in q["redirect_uri"] else "?") + urllib.parse.urlencode(
+                {"code": code, "state": q.get("state", "")})
+            return 302, {"Location": target}, b""
+        if url.path == "/sns/oauth2/access_token":
+            with self.lock:
+                openid = self.oauth_codes.pop(q.get("code", ""), None)  # a code works once
+            ok = openid and q.get("appid") == self.appid and q.get("secret") == self.app_secret and \
+                q.get("grant_type") == "authorization_code"
+            answer = ({"access_token": secrets.token_hex(16), "expires_in": 7200, "refresh_token": secrets.token_hex(16),
+                       "openid": openid, "scope": "snsapi_base"} if ok else {"errcode": 40029, "errmsg": "invalid code"})
+            return 200, {"Content-Type": "application/json"}, json.dumps(answer).encode()
+        return 404, {"Content-Type": "text/plain"}, b"not found"
+
     # ---- API ----
     def handle_api(self, method, path, headers, body):
+        if path.startswith(("/connect/", "/sns/")):
+            return self.oauth(path)
         denied = self.check_authorization(method, path, headers.get("Authorization"), body)
         status, obj = denied if denied else self.route(method, path, body)
         payload = b"" if obj is None else json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()
@@ -304,6 +336,8 @@ def parse_args(argv):
     p.add_argument("--platform-serial", default="",
                    help="sign as this id (e.g. PUB_KEY_ID_... for public-key mode); default: the cert's serial")
     p.add_argument("--apiv3-key", default=DEFAULT_APIV3_KEY)
+    p.add_argument("--appid", default="wxd678efh567hg6787", help="the appid of web authorisation")
+    p.add_argument("--app-secret", default=DEFAULT_APP_SECRET, help="its app secret (公众号 AppSecret)")
     p.add_argument("--now", type=int, default=0, help="fixed Unix time instead of the clock")
     p.add_argument("--emit-notification", action="store_true")
     p.add_argument("--verify-request", action="store_true")

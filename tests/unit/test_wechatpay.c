@@ -543,6 +543,13 @@ static void test_request_builders(void **state) {
   assert_int_equal(wechatpay_native_body(&b, &f->arena, &out), HT_EINVAL);
   b = o, b.notify_url = STR_LIT("http://insecure.example/notify");
   assert_int_equal(wechatpay_native_body(&b, &f->arena, &out), HT_EINVAL);
+  /* Loopback http is for local servers and simulators; a look-alike host is not loopback. */
+  b = o, b.notify_url = STR_LIT("http://127.0.0.1:8080/notify/wechatpay/1");
+  assert_int_equal(wechatpay_native_body(&b, &f->arena, &out), HT_OK);
+  b = o, b.notify_url = STR_LIT("http://127.0.0.1.evil.example/notify");
+  assert_int_equal(wechatpay_native_body(&b, &f->arena, &out), HT_EINVAL);
+  b = o, b.notify_url = STR_LIT("http://localhost.evil.example/notify");
+  assert_int_equal(wechatpay_native_body(&b, &f->arena, &out), HT_EINVAL);
 
   assert_int_equal(
       wechatpay_query_path(STR_LIT("1217752501201407033233368018"), STR_LIT("1230000109"), &f->arena, &out),

@@ -48,14 +48,9 @@ static bool parse_unsigned(struct request *req, struct response *res, const char
 static bool parse_options(struct request *req, struct response *res, struct qr_options *opts) {
   *opts = qr_options_default();
   struct str ec = request_query(req, "ec");
-  if (ec.data) {
-    static const char levels[] = "LMQH";
-    const char *found = ec.len == 1 ? memchr(levels, ec.data[0] & ~0x20, 4) : NULL;
-    if (!found) {
-      response_error(req, res, 400, "invalid_value", "ec", "ec must be L, M, Q or H");
-      return false;
-    }
-    opts->ec = (enum qr_ec)(found - levels);
+  if (ec.data && qr_ec_parse(ec, &opts->ec) != HT_OK) {
+    response_error(req, res, 400, "invalid_value", "ec", "ec must be L, M, Q or H");
+    return false;
   }
   return parse_unsigned(req, res, "scale", QR_SCALE_PX_MIN, QR_SCALE_PX_MAX, &opts->scale_px) &&
          parse_unsigned(req, res, "size", QR_SIZE_PX_MIN, QR_SIZE_PX_MAX, &opts->size_px) &&

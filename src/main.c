@@ -16,6 +16,8 @@ static const struct command commands[] = {
     {"merchant", cli_merchant, "create or show merchants"},
     {"apikey", cli_apikey, "create, list or revoke API keys"},
     {"demo", cli_demo, "seed the demo store"},
+    {"qr", cli_qr, "print or write the QR code of a product, store or link code"},
+    {"sheet", cli_sheet, "render a print-ready PDF of a merchant's price tags"},
 };
 
 static int usage(FILE *out) {

@@ -30,6 +30,9 @@ void api_tokens_resolve(struct request *req, struct response *res);
 void api_handoffs_create(struct request *req, struct response *res);
 void api_handoffs_get(struct request *req, struct response *res);
 
+/* sheets.c */
+void api_sheets_pdf(struct request *req, struct response *res);
+
 /* merchant.c */
 void api_merchant_get(struct request *req, struct response *res);
 

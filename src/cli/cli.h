@@ -10,5 +10,7 @@ int cli_migrate(int argc, char **argv);
 int cli_merchant(int argc, char **argv);
 int cli_apikey(int argc, char **argv);
 int cli_demo(int argc, char **argv);
+int cli_qr(int argc, char **argv);
+int cli_sheet(int argc, char **argv);
 
 #endif

@@ -17,7 +17,6 @@ merchant_id=$(sed -n 's/^merchant_id=//p' <<<"$seed")
 api_key=$(sed -n 's/^api_key=//p' <<<"$seed")
 product_code=$(sed -n 's/^product_code=//p' <<<"$seed")
 
-
 cat <<EOT
 
   hutong demo store (merchant $merchant_id)
@@ -26,6 +25,7 @@ cat <<EOT
   Products:  curl -H 'Authorization: Bearer $api_key' $HUTONG_PUBLIC_URL/v1/products
 
 EOT
+
 # The demo product's QR code, to scan from the terminal with a phone on the same network
 # (set HUTONG_LISTEN=0.0.0.0:8080 and HUTONG_PUBLIC_URL=http://<this machine's address>:8080).
 if [ -n "$product_code" ]; then

@@ -389,6 +389,14 @@ void web_home(struct request *req, struct response *res) {
   page_end(&page, 200);
 }
 
+/* An API client (Accept names JSON and prefers it to HTML) gets the one JSON error; a browser,
+ * a scanner's web view or a client that says nothing gets the friendly page. */
+static bool prefers_json(const struct request *req) {
+  struct str accept = request_header(req, "Accept");
+  return accept.data && str_find(accept, STR_LIT("json"), true) >= 0 && !request_wants_html(req);
+}
+
 void web_not_found(struct request *req, struct response *res) {
+  if (prefers_json(req)) return response_error(req, res, 404, "not_found", NULL, "no such code or page");
   page_message(req, res, 404, MSG_NOT_FOUND_TITLE, MSG_NOT_FOUND_BODY);
 }

@@ -1,8 +1,10 @@
-/* merchant.c — the authenticated merchant's own record (GET /v1/merchant). */
+/* merchant.c — the authenticated merchant's own record (GET /v1/merchant), with its store's
+ * public code, page and QR image. */
 #include "api/api.h"
 #include "api/common.h"
 #include "core/status.h"
 #include "store/merchants.h"
+#include "web/urls.h"
 
 void api_merchant_get(struct request *req, struct response *res) {
   struct db *db = request_db(req, res);
@@ -14,6 +16,8 @@ void api_merchant_get(struct request *req, struct response *res) {
     return;
   }
   response_json(req, res, 200,
-                json_pack("{s:s, s:I, s:o, s:o}", "object", "merchant", "id", (json_int_t)m.id, "name",
+                json_pack("{s:s, s:I, s:s, s:s, s:s, s:o, s:o}", "object", "merchant", "id", (json_int_t)m.id,
+                          "code", m.code, "store_url", url_public(req->app, &req->arena, URL_STORE, m.code),
+                          "qr_url", url_qr_image(req->app, &req->arena, m.code, "svg"), "name",
                           api_str_json(m.name), "created_at", api_time_json(m.created_at_ms)));
 }

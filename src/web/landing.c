@@ -75,7 +75,23 @@ static void render_header(struct page *page, const struct merchant *m) {
   html_raw(out, "</a><a href=\"/\">%s</a></header>", page_t(page, MSG_SITE_NAME));
 }
 
-static void render_pay_options(struct page *page) {
+/* In an app that allows only its own wallet, the other wallet needs the page opened in a
+ * browser: the hint stands next to that wallet, with a button that copies the share token
+ * (pasting it in the browser's paste box, or in the other app, opens this product). */
+static void render_other_wallet_hint(struct page *page, const struct product *p, enum msg other_wallet) {
+  struct buf *out = page->out;
+  const char *token = share_token_text(page->req, p->code, SHARE_TOKEN_DELIM_YEN_FULLWIDTH, false);
+  html_raw(
+      out,
+      "<p class=\"hint open-in-browser\">%s: %s <button class=\"btn ghost\" type=\"button\" data-copy=\"",
+      page_t(page, other_wallet), page_t(page, MSG_OPEN_IN_BROWSER_HINT));
+  html_attr(out, str_from_cstr(token));
+  html_raw(out, "\" data-copied=\"%s\">%s ", page_t(page, MSG_COPIED), page_t(page, MSG_COPY));
+  html_text(out, str_from_cstr(token));
+  buf_append_cstr(out, "</button></p>");
+}
+
+static void render_pay_options(struct page *page, const struct product *p) {
   struct buf *out = page->out;
   html_raw(out, "<div class=\"pay-options\"><span>%s:</span>", page_t(page, MSG_PAY_WITH));
   enum client_wallet wallet = page->caps.wallet;
@@ -87,6 +103,9 @@ static void render_pay_options(struct page *page) {
     html_raw(out, "<span class=\"chip\">%s</span><span class=\"chip\">%s</span>",
              page_t(page, MSG_PAY_WECHAT), page_t(page, MSG_PAY_ALIPAY));
   html_raw(out, "<span class=\"chip\">%s</span></div>", page_t(page, MSG_PAY_SANDBOX));
+  if (!page->caps.needs_open_in_browser_hint) return;
+  if (wallet == CLIENT_WALLET_WECHAT_JSAPI) render_other_wallet_hint(page, p, MSG_PAY_ALIPAY);
+  if (wallet == CLIENT_WALLET_ALIPAY) render_other_wallet_hint(page, p, MSG_PAY_WECHAT);
 }
 
 static void render_buy_box(struct page *page, const struct product *p, int64_t quantity) {
@@ -106,7 +125,7 @@ static void render_buy_box(struct page *page, const struct product *p, int64_t q
            "value=\"%lld\"%s></label><button class=\"btn block %s\"%s>%s</button></div></form>",
            p->code, page_t(page, MSG_QUANTITY), (long long)(max > 0 ? max : 1), (long long)quantity,
            in_stock ? "" : " disabled", button, in_stock ? "" : " disabled", page_t(page, MSG_BUY_NOW));
-  render_pay_options(page);
+  render_pay_options(page, p);
 }
 
 /* A deep link into the merchant's own app, where the host app lets schemes through; where it

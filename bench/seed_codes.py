@@ -7,9 +7,11 @@ tables in one transaction, exactly as the store layer would (a row in `codes` pe
 product or link row naming it), so the server reads them like any others. It is a test and
 benchmark tool only: the server has no bulk path.
 
-usage: seed_codes.py DB_PATH MERCHANT_ID PRODUCTS LINKS CODES_OUT
+usage: seed_codes.py DB_PATH MERCHANT_ID PRODUCTS LINKS CODES_OUT [--tokens]
 Writes the product codes, then the link codes, one per line with a kind prefix ("P CODE",
-"R CODE") to CODES_OUT.
+"R CODE") to CODES_OUT. With --tokens every product also gets a share token valid for 30
+days, the steady state of a catalogue whose pages have been viewed before (a first view
+issues one).
 """
 import os
 import random
@@ -19,6 +21,7 @@ import time
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32, as core/code.h
 CODE_LEN = 6
+TOKEN_TTL_MS = 30 * 24 * 3600 * 1000  # app.h APP_TOKEN_TTL_DAYS_DEFAULT
 
 
 def fresh_codes(db, count, rng):
@@ -34,6 +37,7 @@ def fresh_codes(db, count, rng):
 
 def main():
     path, merchant_id, products, links, codes_out = sys.argv[1:6]
+    tokens = "--tokens" in sys.argv[6:]
     merchant_id, products, links = int(merchant_id), int(products), int(links)
     rng = random.Random(int(os.environ.get("SEED", "3")))
     now = int(time.time() * 1000)
@@ -49,6 +53,10 @@ def main():
                  now + i, now + i))
             db.execute("INSERT INTO codes (code, kind, merchant_id, ref_id) VALUES (?, 'product', ?, ?)",
                        (code, merchant_id, cur.lastrowid))
+            if tokens:
+                db.execute("INSERT INTO share_tokens (merchant_id, product_id, code, channel, created_at_ms,"
+                           " expires_at_ms) VALUES (?, ?, ?, 'seed', ?, ?)",
+                           (merchant_id, cur.lastrowid, code, now, now + TOKEN_TTL_MS))
         for i, code in enumerate(codes[products:]):
             cur = db.execute(
                 "INSERT INTO links (merchant_id, code, target_url, channel, created_at_ms, updated_at_ms)"

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# bench/links.sh — link resolution with 100,000 links and 100,000 products in the store, each
+# request naming a random code (bench/codes.lua), wrk with 64 connections, against nginx in
+# the same run:
+#   GET /R/{code}            (302)                 vs nginx `return 302`          goal >= 0.9
+#   GET /P/{code}            (landing, desktop UA) vs nginx, a static file of the same size
+#                                                                                 goal >= 0.6
+#   GET /qr/{code}.svg       (QR image)            vs hutong's own /R/ above      goal >= 0.8
+# Rows are written straight into a migrated SQLite database (bench/seed_codes.py); products
+# carry a valid share token, as after their first view.
+#   BENCH_DURATION_S=10 BENCH_CONNECTIONS=64 BENCH_CODES=100000 bench/links.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source bench/lib.sh
+make -s build
+
+codes_n=${BENCH_CODES:-100000}
+desktop_ua='Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36'
+export HUTONG_DB="sqlite:$BENCH_TMP/hutong.db" HUTONG_SECRET=bench-secret-0123456789abcdef0123456789
+export HUTONG_ACCESS_LOG=off
+bin=build/src/hutong
+
+"$bin" migrate >/dev/null
+merchant=$("$bin" merchant create --name "Bench Shop")
+seed_started=$(date +%s.%N)
+/usr/bin/python3 bench/seed_codes.py "$BENCH_TMP/hutong.db" "$merchant" "$codes_n" "$codes_n" "$BENCH_TMP/codes.txt" --tokens
+awk '$1 == "P" {print $2}' "$BENCH_TMP/codes.txt" >"$BENCH_TMP/products.txt"
+awk '$1 == "R" {print $2}' "$BENCH_TMP/codes.txt" >"$BENCH_TMP/links.txt"
+printf 'seeded %d products and %d links in %.1f s\n' "$codes_n" "$codes_n" \
+  "$(echo "$(date +%s.%N) - $seed_started" | bc)"
+
+hutong_port=$(bench_free_port)
+HUTONG_LISTEN="127.0.0.1:$hutong_port" "$bin" serve 2>"$BENCH_TMP/hutong.log" >/dev/null &
+BENCH_PIDS+=($!)
+bench_wait_port "$hutong_port"
+hutong="http://127.0.0.1:$hutong_port"
+
+# The anchors: a 302 with a Location as long as ours, and the landing page's bytes as a file.
+sample_product=$(head -1 "$BENCH_TMP/products.txt")
+sample_link=$(head -1 "$BENCH_TMP/links.txt")
+location=$(curl -s -o /dev/null -w '%{redirect_url}' "$hutong/R/$sample_link")
+mkdir -p "$BENCH_TMP/www"
+curl -s -A "$desktop_ua" "$hutong/P/$sample_product" >"$BENCH_TMP/www/landing.html"
+landing_bytes=$(wc -c <"$BENCH_TMP/www/landing.html")
+grep -q 'data-handoff-product' "$BENCH_TMP/www/landing.html"
+nginx_port=$(bench_free_port)
+bench_nginx "$nginx_port" "
+    root $BENCH_TMP/www;
+    location /R/ { return 302 '$location'; }
+    location /P/ { default_type text/html; try_files /landing.html =404; }"
+nginx="http://127.0.0.1:$nginx_port"
+curl -s -o /dev/null -w '%{http_code}' "$nginx/R/$sample_link" | grep -q 302
+
+run() { # run URL PREFIX SUFFIX CODES [wrk options...]: req/s (script arguments follow the URL)
+  local url=$1 prefix=$2 suffix=$3 codes=$4
+  shift 4
+  wrk -t"$BENCH_THREADS" -c"$BENCH_CONNECTIONS" -d"${BENCH_DURATION_S}s" --latency -s bench/codes.lua "$@" \
+    "$url" -- "$prefix" "$suffix" "$codes" >"$BENCH_TMP/wrk.out" 2>&1
+  awk '/^Requests\/sec:/ {print $2}' "$BENCH_TMP/wrk.out"
+}
+
+nginx_302=$(run "$nginx" /R/ "" "$BENCH_TMP/links.txt"); nginx_302_p99=$(bench_wrk_p99)
+hutong_302=$(run "$hutong" /R/ "" "$BENCH_TMP/links.txt"); hutong_302_p99=$(bench_wrk_p99)
+nginx_page=$(run "$nginx" /P/ "" "$BENCH_TMP/products.txt" -H "User-Agent: $desktop_ua"); nginx_page_p99=$(bench_wrk_p99)
+hutong_page=$(run "$hutong" /P/ "" "$BENCH_TMP/products.txt" -H "User-Agent: $desktop_ua"); hutong_page_p99=$(bench_wrk_p99)
+hutong_qr=$(run "$hutong" /qr/ .svg "$BENCH_TMP/products.txt"); hutong_qr_p99=$(bench_wrk_p99)
+
+clicks=$(curl -s "$hutong/metrics" | awk '/^hutong_clicks_(written|dropped)_total/ {printf "%s=%s ", $1, $2}')
+
+printf '\n%d links + %d products, random codes, wrk %s connections, %s s each\n' "$codes_n" "$codes_n" \
+  "$BENCH_CONNECTIONS" "$BENCH_DURATION_S"
+printf '%-44s %12s %10s\n' "" "req/s" "p99"
+printf '%-44s %12s %10s\n' "nginx return 302" "$nginx_302" "$nginx_302_p99"
+printf '%-44s %12s %10s\n' "hutong GET /R/{code} (302)" "$hutong_302" "$hutong_302_p99"
+printf '%-44s %12s %10s\n' "nginx static file ($landing_bytes bytes)" "$nginx_page" "$nginx_page_p99"
+printf '%-44s %12s %10s\n' "hutong GET /P/{code} (desktop landing)" "$hutong_page" "$hutong_page_p99"
+printf '%-44s %12s %10s\n' "hutong GET /qr/{code}.svg" "$hutong_qr" "$hutong_qr_p99"
+echo "ratio redirect  hutong/nginx: $(bench_ratio "$hutong_302" "$nginx_302") (goal >= 0.9)"
+echo "ratio landing   hutong/nginx: $(bench_ratio "$hutong_page" "$nginx_page") (goal >= 0.6)"
+echo "ratio qr        qr/redirect:  $(bench_ratio "$hutong_qr" "$hutong_302") (goal >= 0.8)"
+[ -n "$clicks" ] && echo "clicks: $clicks"
+exit 0

@@ -51,9 +51,14 @@ bench_nginx "$nginx_port" "
 nginx="http://127.0.0.1:$nginx_port"
 curl -s -o /dev/null -w '%{http_code}' "$nginx/R/$sample_link" | grep -q 302
 
+# Each measurement follows a warm-up of the same load (BENCH_WARMUP_S, default 5 s, not
+# counted): caches fill, connections settle, for nginx and hutong alike.
+BENCH_WARMUP_S=${BENCH_WARMUP_S:-5}
 run() { # run URL PREFIX SUFFIX CODES [wrk options...]: req/s (script arguments follow the URL)
   local url=$1 prefix=$2 suffix=$3 codes=$4
   shift 4
+  [ "$BENCH_WARMUP_S" -gt 0 ] && wrk -t"$BENCH_THREADS" -c"$BENCH_CONNECTIONS" -d"${BENCH_WARMUP_S}s" \
+    -s bench/codes.lua "$@" "$url" -- "$prefix" "$suffix" "$codes" >/dev/null 2>&1
   wrk -t"$BENCH_THREADS" -c"$BENCH_CONNECTIONS" -d"${BENCH_DURATION_S}s" --latency -s bench/codes.lua "$@" \
     "$url" -- "$prefix" "$suffix" "$codes" >"$BENCH_TMP/wrk.out" 2>&1
   awk '/^Requests\/sec:/ {print $2}' "$BENCH_TMP/wrk.out"
@@ -67,8 +72,8 @@ hutong_qr=$(run "$hutong" /qr/ .svg "$BENCH_TMP/products.txt"); hutong_qr_p99=$(
 
 clicks=$(curl -s "$hutong/metrics" | awk '/^hutong_clicks_(written|dropped)_total/ {printf "%s=%s ", $1, $2}')
 
-printf '\n%d links + %d products, random codes, wrk %s connections, %s s each\n' "$codes_n" "$codes_n" \
-  "$BENCH_CONNECTIONS" "$BENCH_DURATION_S"
+printf '\n%d links + %d products, random codes, wrk %s connections, %s s each after %s s warm-up\n' \
+  "$codes_n" "$codes_n" "$BENCH_CONNECTIONS" "$BENCH_DURATION_S" "$BENCH_WARMUP_S"
 printf '%-44s %12s %10s\n' "" "req/s" "p99"
 printf '%-44s %12s %10s\n' "nginx return 302" "$nginx_302" "$nginx_302_p99"
 printf '%-44s %12s %10s\n' "hutong GET /R/{code} (302)" "$hutong_302" "$hutong_302_p99"

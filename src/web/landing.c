@@ -20,6 +20,7 @@
 #include "store/links.h"
 #include "store/merchants.h"
 #include "store/products.h"
+#include "web/code_cache.h"
 #include "web/html.h"
 #include "web/pages.h"
 #include "web/share.h"
@@ -182,7 +183,9 @@ static void render_handoff_box(struct page *page, const struct product *p) {
   struct qr_options opts = qr_options_default();
   opts.size_px = HANDOFF_QR_PX;
   const char *text = url_qr_text(req->app, &req->arena, URL_SCAN, p->code);
-  if (text) qr_render_text(str_from_cstr(text), &opts, QR_FORMAT_SVG, out);
+  struct qr_code code;
+  if (text && code_cache_symbol(req, str_from_cstr(text), opts.ec, &code) == HT_OK)
+    qr_render_svg(&code, &opts, out);
   html_raw(out, "</div><p class=\"muted\">%s</p><p class=\"done\">%s</p></section>",
            page_t(page, MSG_CONTINUE_ON_PHONE_HINT), page_t(page, MSG_CONTINUED_ON_PHONE));
 }
@@ -240,15 +243,13 @@ static void render_product_page(struct page *page, const struct product *p, cons
 /* Loads a publicly visible product and its merchant; answers the page itself otherwise. */
 static bool load_public_product(struct request *req, struct response *res, struct str code, struct product *p,
                                 struct merchant *m) {
-  struct db *db = request_db(req, res);
-  if (!db) return false;
-  int rc = store_product_by_code(db, &req->arena, code, p);
+  int rc = code_cache_product(req, code, p);
   if (rc == HT_OK && str_eq(p->status, STR_LIT("draft"))) rc = HT_ENOTFOUND;
   if (rc == HT_OK && str_eq(p->status, STR_LIT("archived"))) {
     page_message(req, res, 410, MSG_UNAVAILABLE_TITLE, MSG_UNAVAILABLE_BODY);
     return false;
   }
-  if (rc == HT_OK) rc = store_merchant_get(db, &req->arena, p->merchant_id, m);
+  if (rc == HT_OK) rc = code_cache_merchant(req, p->merchant_id, m);
   if (rc == HT_ENOTFOUND)
     web_not_found(req, res);
   else if (rc != HT_OK)
@@ -310,7 +311,7 @@ static void show_store(struct request *req, struct response *res, int64_t mercha
   struct merchant m;
   struct product *items = arena_alloc(&req->arena, sizeof *items * STORE_PAGE_PRODUCTS_MAX);
   size_t count = 0;
-  int rc = items ? store_merchant_get(db, &req->arena, merchant_id, &m) : HT_ENOMEM;
+  int rc = items ? code_cache_merchant(req, merchant_id, &m) : HT_ENOMEM;
   if (rc == HT_OK)
     rc = store_product_list(db, &req->arena, merchant_id, PRODUCTS_ACTIVE, 0, STORE_PAGE_PRODUCTS_MAX, items,
                             &count);
@@ -326,9 +327,7 @@ void web_store(struct request *req, struct response *res) {
   char code[CODE_LEN_MAX + 1];
   struct code_ref ref;
   if (!param_code(req, 0, CODE_PUBLIC_LEN, code)) return web_not_found(req, res);
-  struct db *db = request_db(req, res);
-  if (!db) return;
-  int rc = store_code_lookup(db, str_from_cstr(code), &ref);
+  int rc = code_cache_lookup(req, str_from_cstr(code), &ref);
   if (rc == HT_OK && ref.kind != CODE_KIND_STORE) rc = HT_ENOTFOUND;
   if (rc == HT_ENOTFOUND) return web_not_found(req, res);
   if (rc != HT_OK) return response_status_error(req, res, rc, "store");
@@ -336,10 +335,8 @@ void web_store(struct request *req, struct response *res) {
 }
 
 static void follow_link(struct request *req, struct response *res, const char *code, const char *source) {
-  struct db *db = request_db(req, res);
-  if (!db) return;
   struct link l;
-  int rc = store_link_get(db, &req->arena, 0, str_from_cstr(code), &l);
+  int rc = code_cache_link(req, str_from_cstr(code), &l);
   if (rc == HT_ENOTFOUND) return web_not_found(req, res);
   if (rc != HT_OK) return response_status_error(req, res, rc, "link");
   if (l.expires_at_ms && l.expires_at_ms <= req->now_ms)
@@ -362,9 +359,7 @@ void web_scan(struct request *req, struct response *res) {
   char code[CODE_LEN_MAX + 1];
   struct code_ref ref;
   if (!param_code(req, 0, CODE_PUBLIC_LEN, code)) return web_not_found(req, res);
-  struct db *db = request_db(req, res);
-  if (!db) return;
-  int rc = store_code_lookup(db, str_from_cstr(code), &ref);
+  int rc = code_cache_lookup(req, str_from_cstr(code), &ref);
   if (rc == HT_ENOTFOUND) return web_not_found(req, res);
   if (rc != HT_OK) return response_status_error(req, res, rc, "code");
   if (ref.kind == CODE_KIND_PRODUCT)

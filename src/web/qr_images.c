@@ -14,6 +14,7 @@
 #include "core/status.h"
 #include "platform/kvcache.h"
 #include "store/codes.h"
+#include "web/code_cache.h"
 #include "web/pages.h"
 #include "web/urls.h"
 
@@ -65,10 +66,8 @@ static uint64_t fnv1a(uint64_t h, const char *s) {
 }
 
 static bool code_exists(struct request *req, struct response *res, const char *code) {
-  struct db *db = request_db(req, res);
-  if (!db) return false;
   struct code_ref ref;
-  int rc = store_code_lookup(db, str_from_cstr(code), &ref);
+  int rc = code_cache_lookup(req, str_from_cstr(code), &ref);
   if (rc == HT_ENOTFOUND)
     web_not_found(req, res);
   else if (rc != HT_OK)
@@ -102,7 +101,11 @@ static void serve_qr(struct request *req, struct response *res, enum qr_format f
   if (hit) return response_body(req, res, 200, content_type, cached);
   const char *text = url_qr_text(req->app, &req->arena, URL_SCAN, code);
   res->body.len = 0;
-  int rc = text ? qr_render_text(str_from_cstr(text), &opts, format, &res->body) : HT_ENOMEM;
+  struct qr_code symbol;
+  int rc = text ? code_cache_symbol(req, str_from_cstr(text), opts.ec, &symbol) : HT_ENOMEM;
+  if (rc == HT_OK)
+    rc = format == QR_FORMAT_SVG ? qr_render_svg(&symbol, &opts, &res->body)
+                                 : qr_render_png(&symbol, &opts, &res->body);
   if (rc == HT_ERANGE)
     return response_error(req, res, 400, "out_of_range", "size", "size is too small for this code");
   if (rc != HT_OK) return response_status_error(req, res, rc, "QR image");

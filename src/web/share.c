@@ -11,7 +11,7 @@
 
 /* Products whose token expiry is remembered, and how long a remembered expiry is trusted
  * before the database is asked again (another node may have issued a newer token). */
-#define SHARE_CACHE_ENTRIES 65536
+#define SHARE_CACHE_ENTRIES (256 * 1024)
 #define SHARE_CACHE_TTL_MS  (60 * 1000)
 /* An expiry is a decimal number of milliseconds. */
 #define SHARE_CACHE_VALUE_BYTES 24

@@ -29,8 +29,10 @@
 /* Rows kept: a catalogue of 100,000 products and as many links, the code entries naming them,
  * and their merchants, with room for the cache's short probe runs (about 80 bytes a slot). */
 #define CODE_CACHE_ROWS_MAX (512u * 1024u)
-/* How stale another node's change may look: half a minute. */
-#define CODE_CACHE_TTL_MS (30 * 1000)
+/* How stale another node's change may look: a minute. An entry expires that long after it
+ * was read from the store, however often it is used, so a busy catalogue re-reads each row
+ * once a minute (with 100,000 codes at 20,000 requests a second: about 8 % of requests). */
+#define CODE_CACHE_TTL_MS (60 * 1000)
 /* A packed product with a 5,000-character description is about 15 KB; larger rows are read
  * from the store each time. */
 #define CODE_CACHE_ROW_BYTES_MAX (16u * 1024u)

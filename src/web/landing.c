@@ -385,6 +385,7 @@ void web_handoff(struct request *req, struct response *res) {
   }
   if (rc == HT_ECONFLICT) return page_message(req, res, 410, MSG_HANDOFF_USED_TITLE, MSG_HANDOFF_USED_BODY);
   if (rc != HT_OK) return response_status_error(req, res, rc, "handoff");
+  http_notify(req, h.id); /* the desktop's long-poll answers now, not at its next recheck */
   struct product p;
   rc = store_product_get(db, &req->arena, h.merchant_id, h.product_id, &p);
   if (rc != HT_OK) return web_not_found(req, res);

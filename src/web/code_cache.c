@@ -145,7 +145,9 @@ int code_cache_link(struct request *req, struct str code, struct link *out) {
   struct str k = key_of(key, 'L', code);
   struct unpacker u;
   if (cached(req, k, &u)) {
-    *out = (struct link){.id = unpack_i64(&u), .merchant_id = unpack_i64(&u)};
+    *out = (struct link){0}; /* fields one statement each: initializers are unsequenced */
+    out->id = unpack_i64(&u);
+    out->merchant_id = unpack_i64(&u);
     out->expires_at_ms = unpack_i64(&u);
     out->created_at_ms = unpack_i64(&u);
     out->updated_at_ms = unpack_i64(&u);
@@ -177,7 +179,9 @@ int code_cache_product(struct request *req, struct str code, struct product *out
   struct str k = key_of(key, 'P', code);
   struct unpacker u;
   if (cached(req, k, &u)) {
-    *out = (struct product){.id = unpack_i64(&u), .merchant_id = unpack_i64(&u)};
+    *out = (struct product){0};
+    out->id = unpack_i64(&u);
+    out->merchant_id = unpack_i64(&u);
     out->price_minor = unpack_i64(&u);
     out->stock = unpack_i64(&u);
     out->created_at_ms = unpack_i64(&u);
@@ -219,7 +223,9 @@ int code_cache_merchant(struct request *req, int64_t id, struct merchant *out) {
   struct str k = key_of_id(key, 'M', id);
   struct unpacker u;
   if (cached(req, k, &u)) {
-    *out = (struct merchant){.id = unpack_i64(&u), .created_at_ms = unpack_i64(&u)};
+    *out = (struct merchant){0};
+    out->id = unpack_i64(&u);
+    out->created_at_ms = unpack_i64(&u);
     unpack_code(&u, out->code, sizeof out->code);
     out->name = unpack_str(&u);
     out->app_link = unpack_str(&u);

@@ -280,7 +280,7 @@ static bool symbol_unpack(struct request *req, struct str value, struct str text
   unsigned char *modules = arena_alloc(&req->arena, width * width);
   if (!modules) return false;
   for (size_t i = 0; i < width * width; i++)
-    modules[i] = (unsigned char)((value.data[at + i / 8] >> (i % 8)) & 1);
+    modules[i] = (unsigned char)(((unsigned char)value.data[at + i / 8] >> (i % 8)) & 1u);
   *out = (struct qr_code){.version = version, .width = width, .modules = modules};
   return true;
 }

@@ -19,6 +19,8 @@ static const struct command commands[] = {
     {"ledger", cli_ledger, "verify the ledger's invariants"},
     {"guard", cli_guard, "check links for phishing; load blocklist feeds"},
     {"channel", cli_channel, "set or show a merchant's wallet credentials"},
+    {"qr", cli_qr, "print or write the QR code of a product, store or link code"},
+    {"sheet", cli_sheet, "render a print-ready PDF of a merchant's price tags"},
 };
 
 static int usage(FILE *out) {

@@ -35,6 +35,7 @@ const struct route hutong_routes[] = {
     {HTTP_POST, "/v1/tokens/resolve", api_tokens_resolve, 0, 0},
     {HTTP_POST, "/v1/handoffs", api_handoffs_create, PUBLIC_WRITE, 0},
     {HTTP_GET, "/v1/handoffs/{id}", api_handoffs_get, 0, 0},
+    {HTTP_GET, "/v1/sheets.pdf", api_sheets_pdf, MERCHANT, 0},
 
     /* The transaction loop: buyers act through the order's token, merchants through the id. */
     {HTTP_POST, "/v1/orders", api_orders_place, PUBLIC_WRITE, 0},

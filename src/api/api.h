@@ -75,6 +75,8 @@ void api_agreements_revoke(struct request *req, struct response *res);
 /* channels.c */
 void api_channels_list(struct request *req, struct response *res);
 void api_channels_put(struct request *req, struct response *res);
+/* sheets.c */
+void api_sheets_pdf(struct request *req, struct response *res);
 
 /* merchant.c */
 void api_merchant_get(struct request *req, struct response *res);

@@ -44,7 +44,12 @@ static bool parse_cursor(struct str cursor, int64_t *before_id) {
 }
 
 bool api_page_params(struct request *req, struct response *res, size_t *limit, int64_t *before_id) {
-  *limit = PAGE_LIMIT_DEFAULT;
+  return api_page_params_within(req, res, PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX, limit, before_id);
+}
+
+bool api_page_params_within(struct request *req, struct response *res, size_t limit_default, size_t limit_max,
+                            size_t *limit, int64_t *before_id) {
+  *limit = limit_default;
   *before_id = 0;
   struct str text = request_query(req, "limit");
   if (text.data) {
@@ -53,9 +58,8 @@ bool api_page_params(struct request *req, struct response *res, size_t *limit, i
       response_error(req, res, 400, "invalid_value", "limit", "limit must be an integer");
       return false;
     }
-    if (n < 1 || n > PAGE_LIMIT_MAX) {
-      response_error(req, res, 400, "out_of_range", "limit", "limit must be between 1 and %d",
-                     PAGE_LIMIT_MAX);
+    if (n < 1 || (size_t)n > limit_max) {
+      response_error(req, res, 400, "out_of_range", "limit", "limit must be between 1 and %zu", limit_max);
       return false;
     }
     *limit = (size_t)n;

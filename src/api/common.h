@@ -18,6 +18,10 @@ bool api_path_id(struct request *req, struct response *res, size_t index, const 
  * position; 0 when absent). Answers 400 naming the parameter on bad input. */
 bool api_page_params(struct request *req, struct response *res, size_t *limit, int64_t *before_id);
 
+/* api_page_params() for listings with their own page sizes (the print sheets' labels). */
+bool api_page_params_within(struct request *req, struct response *res, size_t limit_default, size_t limit_max,
+                            size_t *limit, int64_t *before_id);
+
 /* The opaque cursor that continues a listing after `last_id`, as a JSON string. */
 json_t *api_cursor_json(struct request *req, int64_t last_id);
 

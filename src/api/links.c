@@ -18,6 +18,7 @@
 #include "store/clicks.h"
 #include "store/codes.h"
 #include "store/links.h"
+#include "web/code_cache.h"
 #include "web/urls.h"
 
 /* Target URLs are http or https and at most 2,048 bytes (issue #3). */
@@ -125,6 +126,7 @@ void api_links_update(struct request *req, struct response *res) {
   int rc = store_link_get(req->db, &req->arena, req->merchant_id, str_from_cstr(code), &l);
   if (rc == HT_OK && !apply_fields(req, res, body, &l)) return;
   if (rc == HT_OK) rc = store_link_update(req->db, &l, req->now_ms);
+  if (rc == HT_OK) code_cache_forget(str_from_cstr(l.code));
   if (rc != HT_OK) return response_status_error(req, res, rc, "link");
   response_json(req, res, 200, link_json(req, &l));
 }

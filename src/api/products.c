@@ -13,6 +13,7 @@
 #include "http/limits.h"
 #include "http/validate.h"
 #include "store/products.h"
+#include "web/code_cache.h"
 #include "web/urls.h"
 
 /* Product field limits (issue #2): titles 1..200 characters, descriptions up to 5,000. */
@@ -174,6 +175,7 @@ void api_products_update(struct request *req, struct response *res) {
   int rc = store_product_get(req->db, &req->arena, req->merchant_id, id, &p);
   if (rc == HT_OK && !apply_fields(req, res, body, &p)) return;
   if (rc == HT_OK) rc = store_product_update(req->db, &p, req->now_ms);
+  if (rc == HT_OK) code_cache_forget(str_from_cstr(p.code)); /* the landing shows the change at once */
   if (rc != HT_OK) {
     response_status_error(req, res, rc, "product");
     return;
@@ -189,6 +191,7 @@ void api_products_archive(struct request *req, struct response *res) {
   if (rc == HT_OK && !str_eq(p.status, STR_LIT("archived"))) {
     p.status = STR_LIT("archived");
     rc = store_product_update(req->db, &p, req->now_ms);
+    if (rc == HT_OK) code_cache_forget(str_from_cstr(p.code));
   }
   if (rc != HT_OK) {
     response_status_error(req, res, rc, "product");

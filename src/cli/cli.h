@@ -27,5 +27,7 @@ void password_generate(char out[PASSWORD_GENERATED_BYTES]);
  * out of every dashboard session. HT_ENOTFOUND when no such merchant. */
 int password_set(struct db *db, int64_t merchant_id, const char *password);
 int cli_channel(int argc, char **argv);
+int cli_qr(int argc, char **argv);
+int cli_sheet(int argc, char **argv);
 
 #endif

@@ -4,7 +4,8 @@
  * titles priced in CNY, and an API key, whose text is kept in a local file (var/demo-api-key
  * by default) so that `make run` can print it every time. Later runs find the key still
  * valid and only print it. The dashboard password is generated the same way, once, kept in
- * var/demo-password (only its hash is in the database), and printed with the key. */
+ * var/demo-password (only its hash is in the database), and printed with the key.
+ * It also prints the code of the first demo product, whose QR code `make run` shows. */
 #include <stdio.h>
 #include <string.h>
 
@@ -119,6 +120,20 @@ static int ensure_password(struct db *db, const char *path, int64_t merchant_id,
   return HT_OK;
 }
 
+/* The code of the demo's first product (the oldest still active), for `make run` to show as
+ * a QR code; empty when the merchant has none left. */
+static int first_product_code(struct db *db, int64_t merchant_id, char code[CODE_PUBLIC_LEN + 1]) {
+  enum { DEMO_PRODUCTS_MAX = sizeof demo_products / sizeof demo_products[0] };
+  struct arena arena;
+  arena_init(&arena, 1 << 20);
+  struct product items[DEMO_PRODUCTS_MAX];
+  size_t count = 0;
+  int rc = store_product_list(db, &arena, merchant_id, PRODUCTS_ACTIVE, 0, DEMO_PRODUCTS_MAX, items, &count);
+  if (rc == HT_OK && count > 0) memcpy(code, items[count - 1].code, CODE_PUBLIC_LEN + 1);
+  arena_free_all(&arena);
+  return rc;
+}
+
 int cli_demo(int argc, char **argv) {
   static const char *const allowed[] = {"db", "key-file", "password-file", "help!", NULL};
   const char *action = option_positional(argc, argv, 0, allowed);
@@ -142,13 +157,15 @@ int cli_demo(int argc, char **argv) {
   if (!(read_key_file(key_path, key) && key_still_valid(db, key, &merchant_id)))
     rc = seed(db, key_path, &merchant_id, key);
   if (rc == HT_OK) rc = ensure_password(db, password_path, merchant_id, password);
+  char product_code[CODE_PUBLIC_LEN + 1] = "";
+  if (rc == HT_OK) rc = first_product_code(db, merchant_id, product_code);
   struct arena arena;
   arena_init(&arena, 1 << 16);
   struct merchant m;
   if (rc == HT_OK) rc = store_merchant_get(db, &arena, merchant_id, &m);
   if (rc == HT_OK)
-    printf("merchant_id=%lld\napi_key=%s\npassword=%s\nstore_code=%s\n", (long long)merchant_id, key,
-           password, m.code);
+    printf("merchant_id=%lld\napi_key=%s\npassword=%s\nstore_code=%s\nproduct_code=%s\n",
+           (long long)merchant_id, key, password, m.code, product_code);
   else
     fprintf(stderr, "hutong demo seed: %s %s\n", ht_status_name(rc), db_error(db));
   arena_free_all(&arena);

@@ -117,6 +117,25 @@ struct db *config_open_db(const char *url) {
   return db;
 }
 
+bool config_app(int argc, char **argv, struct app *app) {
+  memset(app, 0, sizeof *app);
+  app->token_ttl_ms = (int64_t)APP_TOKEN_TTL_DAYS_DEFAULT * 24 * 3600 * 1000;
+  const char *url = option_value(argc, argv, "public-url");
+  if (!url) url = getenv("HUTONG_PUBLIC_URL");
+  if (!url || !*url) url = CONFIG_PUBLIC_URL_DEFAULT;
+  size_t len = strlen(url);
+  while (len > 0 && url[len - 1] == '/') len--;
+  size_t scheme_len = strncmp(url, "http://", 7) == 0 ? 7 : strncmp(url, "https://", 8) == 0 ? 8 : 0;
+  if (scheme_len == 0 || len <= scheme_len || len >= sizeof app->public_url) {
+    fprintf(stderr, "%s: public URL must be http(s)://HOST[:PORT] (at most %zu bytes)\n", argv[0],
+            sizeof app->public_url - 1);
+    return false;
+  }
+  memcpy(app->public_url, url, len);
+  app->public_url[len] = '\0';
+  return true;
+}
+
 static size_t read_secret_file(const char *path, char *out, size_t out_size) {
   FILE *f = fopen(path, "r");
   if (!f) return 0;

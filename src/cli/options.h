@@ -37,6 +37,18 @@ const char *config_db_url(int argc, char **argv);
 /* Opens the database and applies migrations; prints errors. Returns the connection or NULL. */
 struct db *config_open_db(const char *url);
 
+/* Base of printed links when neither --public-url nor HUTONG_PUBLIC_URL is given: where
+ * `hutong serve` listens by default. */
+#define CONFIG_PUBLIC_URL_DEFAULT "http://127.0.0.1:8080"
+
+struct app;
+
+/* Fills what offline commands need of `struct app` to print links: the public URL (--public-url,
+ * else HUTONG_PUBLIC_URL, else CONFIG_PUBLIC_URL_DEFAULT; trailing slashes dropped) and the
+ * default token lifetime. Other fields are zeroed. Prints the problem and returns false when
+ * the URL is not http(s) or longer than APP_PUBLIC_URL_BYTES - 1. */
+bool config_app(int argc, char **argv, struct app *app);
+
 /* Loads the server secret: HUTONG_SECRET, else the file HUTONG_SECRET_FILE (default
  * var/secret), generating 32 random bytes in hex into that file (mode 0600) on first run.
  * Returns the secret's length, or 0 after printing an error. */

@@ -107,7 +107,7 @@ struct client_caps {
   bool is_in_app;                  /* an app's embedded web view, not a browser */
   bool blocks_custom_schemes;      /* taps on other apps' URL schemes are refused or dropped */
   bool is_desktop;                 /* offer the "continue on phone" handoff QR */
-  bool is_bot;                     /* serve metadata (Open Graph) only, count no click */
+  bool is_bot;                     /* serve metadata (Open Graph) only; opens count as "bot" */
   bool needs_open_in_browser_hint; /* app links need "⋯ → open in browser" first */
   enum client_wallet wallet;
 };

@@ -35,6 +35,15 @@ struct qr_options qr_options_default(void) {
                              .term_style = QR_TERM_ANSI};
 }
 
+int qr_ec_parse(struct str text, enum qr_ec *ec) {
+  static const char levels[] = "LMQH"; /* in enum qr_ec order */
+  if (text.len != 1) return HT_EINVAL;
+  const char *found = memchr(levels, text.data[0] & ~0x20, 4);
+  if (!found) return HT_EINVAL;
+  *ec = (enum qr_ec)(found - levels);
+  return HT_OK;
+}
+
 int qr_options_check(const struct qr_options *opts) {
   if ((unsigned)opts->ec > (unsigned)QR_EC_H) return HT_EINVAL;
   if ((unsigned)opts->term_style > (unsigned)QR_TERM_INK_LIGHT) return HT_EINVAL;

@@ -79,6 +79,10 @@ enum qr_format { QR_FORMAT_SVG = 0, QR_FORMAT_PNG, QR_FORMAT_TERMINAL };
  * PNG, ANSI terminal colours. */
 struct qr_options qr_options_default(void);
 
+/* Parses an error-correction level written as one letter, L, M, Q or H, in either case (how
+ * the HTTP query, the CLI and the sheet options spell it). HT_EINVAL for anything else. */
+int qr_ec_parse(struct str text, enum qr_ec *ec);
+
 /* Checks every field against its limit: HT_EINVAL for an unknown enum value or a PNG depth
  * other than 1 or 8, HT_ERANGE for a number outside its *_MIN..*_MAX (size_px may be 0). */
 int qr_options_check(const struct qr_options *opts);

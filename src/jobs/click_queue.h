@@ -15,12 +15,18 @@
 
 #include "store/clicks.h"
 
-/* Events the ring holds: about 6 MB, several seconds of a very busy campaign. */
+/* Events the ring holds: about 6 MB, several seconds of a very busy campaign, and eight
+ * batches. */
 #define CLICK_QUEUE_MAX 65536
-/* Events written per transaction. */
-#define CLICK_BATCH_MAX 1024
-/* How long an event may wait in memory before it is written. */
-#define CLICK_FLUSH_INTERVAL_MS 250
+/* Events written per transaction, sorted by merchant and code first. Opens of many codes
+ * each touch their own page of the clicks index, so the cost of a batch is mostly its dirty
+ * pages: fewer, larger, key-ordered batches write each page once for more events (measured
+ * with 100,000 codes: 8,192 a batch cut the flusher's share of the server's CPU by about
+ * half against 1,024 unsorted; 16,384 gained nothing more). */
+#define CLICK_BATCH_MAX 8192
+/* How long an event may wait in memory before it is written (a clean stop writes them all;
+ * a crash loses at most this much). */
+#define CLICK_FLUSH_INTERVAL_MS 1000
 /* How long click_queue_sync() waits for the flusher. */
 #define CLICK_SYNC_WAIT_MS 5000
 

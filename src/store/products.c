@@ -26,6 +26,8 @@ DB_SQL(SQL_PRODUCT_UPDATE,
 DB_SQL(SQL_PRODUCT_LIST, "SELECT " PRODUCT_COLUMNS " FROM products WHERE merchant_id = $1 AND id < $2"
                          " AND ($3 = '*' OR status = $3 OR status = $4) ORDER BY id DESC LIMIT $5");
 
+DB_SQL(SQL_PRODUCT_COUNT, "SELECT COUNT(*) FROM products WHERE merchant_id = $1"
+                          " AND ($2 = '*' OR status = $2 OR status = $3)");
 DB_SQL(SQL_PRODUCT_SITEMAP, "SELECT code, updated_at_ms FROM products WHERE status = 'active'"
                             " ORDER BY updated_at_ms DESC LIMIT $1");
 
@@ -148,4 +150,11 @@ int store_product_sitemap(struct db *db, size_t limit,
   if (rc == HT_OK && step < 0) rc = step;
   db_rows_done(&rows);
   return rc;
+}
+
+int store_product_count(struct db *db, int64_t merchant_id, enum product_listing which, int64_t *count) {
+  const char *status_a, *status_b;
+  listing_statuses(which, &status_a, &status_b);
+  return db_query_i64(db, &SQL_PRODUCT_COUNT,
+                      DB_ARGS(DB_I64(merchant_id), DB_CSTR(status_a), DB_CSTR(status_b)), count);
 }

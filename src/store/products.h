@@ -53,6 +53,10 @@ int store_product_update(struct db *db, struct product *p, int64_t now_ms);
 int store_product_list(struct db *db, struct arena *arena, int64_t merchant_id, enum product_listing which,
                        int64_t before_id, size_t limit, struct product *out, size_t *count);
 
+/* Counts the products of `merchant_id` that a listing of `which` would return (the total a
+ * progress bar needs before streaming them). */
+int store_product_count(struct db *db, int64_t merchant_id, enum product_listing which, int64_t *count);
+
 /* Calls `each` for up to `limit` active products of every merchant (code, updated_at), most
  * recently updated first: the sitemap. */
 int store_product_sitemap(struct db *db, size_t limit,

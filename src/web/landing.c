@@ -20,6 +20,7 @@
 #include "store/links.h"
 #include "store/merchants.h"
 #include "store/products.h"
+#include "web/code_cache.h"
 #include "web/html.h"
 #include "web/pages.h"
 #include "web/share.h"
@@ -71,9 +72,30 @@ static const char *price_text(struct request *req, const struct product *p) {
 
 static void render_header(struct page *page, const struct merchant *m) { shop_header(page, m); }
 
-/* The wallets the order page will offer this client: only channels that are set up, each
- * marked when it needs the buyer to leave the host app (pay/channels.c, order_page.c). */
-static void render_pay_options(struct page *page) { shop_pay_options(page); }
+/* In an app that allows only its own wallet, the other wallet needs the page opened in a
+ * browser: the hint stands next to that wallet, with a button that copies the share token
+ * (pasting it in the browser's paste box, or in the other app, opens this product). */
+static void render_other_wallet_hint(struct page *page, const struct product *p, enum msg other_wallet) {
+  struct buf *out = page->out;
+  const char *token = share_token_text(page->req, p->code, SHARE_TOKEN_DELIM_YEN_FULLWIDTH, false);
+  html_raw(
+      out,
+      "<p class=\"hint open-in-browser\">%s: %s <button class=\"btn ghost\" type=\"button\" data-copy=\"",
+      page_t(page, other_wallet), page_t(page, MSG_OPEN_IN_BROWSER_HINT));
+  html_attr(out, str_from_cstr(token));
+  html_raw(out, "\" data-copied=\"%s\">%s ", page_t(page, MSG_COPIED), page_t(page, MSG_COPY));
+  html_text(out, str_from_cstr(token));
+  buf_append_cstr(out, "</button></p>");
+}
+
+/* The wallets the order page will offer this client (only channels that are set up), and in an
+ * app that allows only its own wallet, the hint next to the other one. */
+static void render_pay_options(struct page *page, const struct product *p) {
+  shop_pay_options(page);
+  if (!page->caps.needs_open_in_browser_hint) return;
+  if (page->caps.wallet == CLIENT_WALLET_WECHAT_JSAPI) render_other_wallet_hint(page, p, MSG_PAY_ALIPAY);
+  if (page->caps.wallet == CLIENT_WALLET_ALIPAY) render_other_wallet_hint(page, p, MSG_PAY_WECHAT);
+}
 
 static void render_buy_box(struct page *page, const struct product *p, int64_t quantity) {
   struct buf *out = page->out;
@@ -101,7 +123,7 @@ static void render_buy_box(struct page *page, const struct product *p, int64_t q
   if (added.data && in_stock)
     html_raw(out, "<p class=\"notice\" role=\"status\">%s · <a href=\"/checkout\">%s</a></p>",
              page_t(page, MSG_ADDED_TO_CART), page_t(page, MSG_CHECKOUT));
-  render_pay_options(page);
+  render_pay_options(page, p);
 }
 
 /* A deep link into the merchant's own app, where the host app lets schemes through; where it
@@ -158,7 +180,9 @@ static void render_handoff_box(struct page *page, const struct product *p) {
   struct qr_options opts = qr_options_default();
   opts.size_px = HANDOFF_QR_PX;
   const char *text = url_qr_text(req->app, &req->arena, URL_SCAN, p->code);
-  if (text) qr_render_text(str_from_cstr(text), &opts, QR_FORMAT_SVG, out);
+  struct qr_code code;
+  if (text && code_cache_symbol(req, str_from_cstr(text), opts.ec, &code) == HT_OK)
+    qr_render_svg(&code, &opts, out);
   html_raw(out, "</div><p class=\"muted\">%s</p><p class=\"done\">%s</p></section>",
            page_t(page, MSG_CONTINUE_ON_PHONE_HINT), page_t(page, MSG_CONTINUED_ON_PHONE));
 }
@@ -216,15 +240,13 @@ static void render_product_page(struct page *page, const struct product *p, cons
 /* Loads a publicly visible product and its merchant; answers the page itself otherwise. */
 static bool load_public_product(struct request *req, struct response *res, struct str code, struct product *p,
                                 struct merchant *m) {
-  struct db *db = request_db(req, res);
-  if (!db) return false;
-  int rc = store_product_by_code(db, &req->arena, code, p);
+  int rc = code_cache_product(req, code, p);
   if (rc == HT_OK && str_eq(p->status, STR_LIT("draft"))) rc = HT_ENOTFOUND;
   if (rc == HT_OK && str_eq(p->status, STR_LIT("archived"))) {
     page_message(req, res, 410, MSG_UNAVAILABLE_TITLE, MSG_UNAVAILABLE_BODY);
     return false;
   }
-  if (rc == HT_OK) rc = store_merchant_get(db, &req->arena, p->merchant_id, m);
+  if (rc == HT_OK) rc = code_cache_merchant(req, p->merchant_id, m);
   if (rc == HT_ENOTFOUND)
     web_not_found(req, res);
   else if (rc != HT_OK)
@@ -286,7 +308,7 @@ static void show_store(struct request *req, struct response *res, int64_t mercha
   struct merchant m;
   struct product *items = arena_alloc(&req->arena, sizeof *items * STORE_PAGE_PRODUCTS_MAX);
   size_t count = 0;
-  int rc = items ? store_merchant_get(db, &req->arena, merchant_id, &m) : HT_ENOMEM;
+  int rc = items ? code_cache_merchant(req, merchant_id, &m) : HT_ENOMEM;
   if (rc == HT_OK)
     rc = store_product_list(db, &req->arena, merchant_id, PRODUCTS_ACTIVE, 0, STORE_PAGE_PRODUCTS_MAX, items,
                             &count);
@@ -302,9 +324,7 @@ void web_store(struct request *req, struct response *res) {
   char code[CODE_LEN_MAX + 1];
   struct code_ref ref;
   if (!param_code(req, 0, CODE_PUBLIC_LEN, code)) return web_not_found(req, res);
-  struct db *db = request_db(req, res);
-  if (!db) return;
-  int rc = store_code_lookup(db, str_from_cstr(code), &ref);
+  int rc = code_cache_lookup(req, str_from_cstr(code), &ref);
   if (rc == HT_OK && ref.kind != CODE_KIND_STORE) rc = HT_ENOTFOUND;
   if (rc == HT_ENOTFOUND) return web_not_found(req, res);
   if (rc != HT_OK) return response_status_error(req, res, rc, "store");
@@ -312,10 +332,8 @@ void web_store(struct request *req, struct response *res) {
 }
 
 static void follow_link(struct request *req, struct response *res, const char *code, const char *source) {
-  struct db *db = request_db(req, res);
-  if (!db) return;
   struct link l;
-  int rc = store_link_get(db, &req->arena, 0, str_from_cstr(code), &l);
+  int rc = code_cache_link(req, str_from_cstr(code), &l);
   if (rc == HT_ENOTFOUND) return web_not_found(req, res);
   if (rc != HT_OK) return response_status_error(req, res, rc, "link");
   if (l.expires_at_ms && l.expires_at_ms <= req->now_ms)
@@ -338,9 +356,7 @@ void web_scan(struct request *req, struct response *res) {
   char code[CODE_LEN_MAX + 1];
   struct code_ref ref;
   if (!param_code(req, 0, CODE_PUBLIC_LEN, code)) return web_not_found(req, res);
-  struct db *db = request_db(req, res);
-  if (!db) return;
-  int rc = store_code_lookup(db, str_from_cstr(code), &ref);
+  int rc = code_cache_lookup(req, str_from_cstr(code), &ref);
   if (rc == HT_ENOTFOUND) return web_not_found(req, res);
   if (rc != HT_OK) return response_status_error(req, res, rc, "code");
   if (ref.kind == CODE_KIND_PRODUCT)
@@ -366,6 +382,7 @@ void web_handoff(struct request *req, struct response *res) {
   }
   if (rc == HT_ECONFLICT) return page_message(req, res, 410, MSG_HANDOFF_USED_TITLE, MSG_HANDOFF_USED_BODY);
   if (rc != HT_OK) return response_status_error(req, res, rc, "handoff");
+  http_notify(req, h.id); /* the desktop's long-poll answers now, not at its next recheck */
   struct product p;
   rc = store_product_get(db, &req->arena, h.merchant_id, h.product_id, &p);
   if (rc != HT_OK) return web_not_found(req, res);
@@ -384,6 +401,14 @@ void web_home(struct request *req, struct response *res) {
   page_end(&page, 200);
 }
 
+/* An API client (Accept names JSON and prefers it to HTML) gets the one JSON error; a browser,
+ * a scanner's web view or a client that says nothing gets the friendly page. */
+static bool prefers_json(const struct request *req) {
+  struct str accept = request_header(req, "Accept");
+  return accept.data && str_find(accept, STR_LIT("json"), true) >= 0 && !request_wants_html(req);
+}
+
 void web_not_found(struct request *req, struct response *res) {
+  if (prefers_json(req)) return response_error(req, res, 404, "not_found", NULL, "no such code or page");
   page_message(req, res, 404, MSG_NOT_FOUND_TITLE, MSG_NOT_FOUND_BODY);
 }

@@ -1,10 +1,10 @@
 /* qr_images.c — GET /qr/{code}.svg and .png: the QR code of any product, store or link code.
  *
- * The image holds the code's scan link (urls.h) and depends only on the code and the options,
- * so it is immutable: answered with a year of caching and an ETag derived from the request
- * itself (a revalidation never renders), and kept rendered in memory. Options: size (px of
- * the whole image) or scale (px per module), ec (L, M, Q, H) and margin (quiet-zone modules,
- * 4 by default). A bad option is a 400 naming it. */
+ * The image holds the code's scan link (urls.h) and depends only on the code, the options
+ * and the public URL, so it is immutable: answered with a year of caching and an ETag derived
+ * from those (a revalidation never renders), and kept rendered in memory. Options: size (px
+ * of the whole image) or scale (px per module), ec (L, M, Q, H) and margin (quiet-zone
+ * modules, 4 by default). A bad option is a 400 naming it. */
 #include <stdio.h>
 #include <string.h>
 
@@ -14,6 +14,7 @@
 #include "core/status.h"
 #include "platform/kvcache.h"
 #include "store/codes.h"
+#include "web/code_cache.h"
 #include "web/pages.h"
 #include "web/urls.h"
 
@@ -48,31 +49,25 @@ static bool parse_unsigned(struct request *req, struct response *res, const char
 static bool parse_options(struct request *req, struct response *res, struct qr_options *opts) {
   *opts = qr_options_default();
   struct str ec = request_query(req, "ec");
-  if (ec.data) {
-    static const char levels[] = "LMQH";
-    const char *found = ec.len == 1 ? memchr(levels, ec.data[0] & ~0x20, 4) : NULL;
-    if (!found) {
-      response_error(req, res, 400, "invalid_value", "ec", "ec must be L, M, Q or H");
-      return false;
-    }
-    opts->ec = (enum qr_ec)(found - levels);
+  if (ec.data && qr_ec_parse(ec, &opts->ec) != HT_OK) {
+    response_error(req, res, 400, "invalid_value", "ec", "ec must be L, M, Q or H");
+    return false;
   }
   return parse_unsigned(req, res, "scale", QR_SCALE_PX_MIN, QR_SCALE_PX_MAX, &opts->scale_px) &&
          parse_unsigned(req, res, "size", QR_SIZE_PX_MIN, QR_SIZE_PX_MAX, &opts->size_px) &&
          parse_unsigned(req, res, "margin", 0, QR_MARGIN_MODULES_MAX, &opts->margin_modules);
 }
 
-static uint64_t fnv1a(const char *s) {
-  uint64_t h = 1469598103934665603ULL;
+/* FNV-1a over `s`, continuing from `h` (start with FNV_OFFSET_BASIS). */
+#define FNV_OFFSET_BASIS 1469598103934665603ULL
+static uint64_t fnv1a(uint64_t h, const char *s) {
   for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
   return h;
 }
 
 static bool code_exists(struct request *req, struct response *res, const char *code) {
-  struct db *db = request_db(req, res);
-  if (!db) return false;
   struct code_ref ref;
-  int rc = store_code_lookup(db, str_from_cstr(code), &ref);
+  int rc = code_cache_lookup(req, str_from_cstr(code), &ref);
   if (rc == HT_ENOTFOUND)
     web_not_found(req, res);
   else if (rc != HT_OK)
@@ -91,20 +86,26 @@ static void serve_qr(struct request *req, struct response *res, enum qr_format f
   char key[KVCACHE_KEY_BYTES_MAX + 1], etag[24];
   snprintf(key, sizeof key, "%c%s%d.%u.%u.%u", format == QR_FORMAT_SVG ? 's' : 'p', code, (int)opts.ec,
            opts.scale_px, opts.size_px, opts.margin_modules);
-  snprintf(etag, sizeof etag, "\"q%016llx\"", (unsigned long long)fnv1a(key));
+  snprintf(etag, sizeof etag, "\"q%016llx\"",
+           (unsigned long long)fnv1a(fnv1a(FNV_OFFSET_BASIS, key), req->app->public_url));
   response_header(req, res, "Cache-Control", QR_CACHE_CONTROL);
   response_header(req, res, "ETag", etag);
   struct str cached;
-  if (image_cache && kvcache_get(image_cache, str_from_cstr(key), req->now_ms, &req->arena, &cached)) {
-    struct str match = request_header(req, "If-None-Match");
-    if (match.data && str_find(match, str_from_cstr(etag), false) >= 0)
-      return response_body(req, res, 304, content_type, STR_LIT(""));
-    return response_body(req, res, 200, content_type, cached);
-  }
-  if (!code_exists(req, res, code)) return;
+  bool hit = image_cache && kvcache_get(image_cache, str_from_cstr(key), req->now_ms, &req->arena, &cached);
+  if (!hit && !code_exists(req, res, code)) return;
+  /* A revalidation of a code that exists is answered 304 whether or not the image is still
+   * in this node's cache: the ETag depends only on the request. */
+  struct str match = request_header(req, "If-None-Match");
+  if (match.data && str_find(match, str_from_cstr(etag), false) >= 0)
+    return response_body(req, res, 304, content_type, STR_LIT(""));
+  if (hit) return response_body(req, res, 200, content_type, cached);
   const char *text = url_qr_text(req->app, &req->arena, URL_SCAN, code);
   res->body.len = 0;
-  int rc = text ? qr_render_text(str_from_cstr(text), &opts, format, &res->body) : HT_ENOMEM;
+  struct qr_code symbol;
+  int rc = text ? code_cache_symbol(req, str_from_cstr(text), opts.ec, &symbol) : HT_ENOMEM;
+  if (rc == HT_OK)
+    rc = format == QR_FORMAT_SVG ? qr_render_svg(&symbol, &opts, &res->body)
+                                 : qr_render_png(&symbol, &opts, &res->body);
   if (rc == HT_ERANGE)
     return response_error(req, res, 400, "out_of_range", "size", "size is too small for this code");
   if (rc != HT_OK) return response_status_error(req, res, rc, "QR image");

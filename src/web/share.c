@@ -11,7 +11,7 @@
 
 /* Products whose token expiry is remembered, and how long a remembered expiry is trusted
  * before the database is asked again (another node may have issued a newer token). */
-#define SHARE_CACHE_ENTRIES 65536
+#define SHARE_CACHE_ENTRIES (256 * 1024)
 #define SHARE_CACHE_TTL_MS  (60 * 1000)
 /* An expiry is a decimal number of milliseconds. */
 #define SHARE_CACHE_VALUE_BYTES 24
@@ -34,12 +34,17 @@ static void remember(struct request *req, struct str code, int64_t expires_at_ms
   if (expiry_cache) kvcache_put(expiry_cache, code, (struct str){text, (size_t)n}, req->now_ms);
 }
 
-int share_issue(struct request *req, struct db *db, const struct product *p, struct str channel,
-                int64_t ttl_ms, int64_t *expires_at_ms) {
-  *expires_at_ms = req->now_ms + ttl_ms;
-  int rc = store_token_create(db, p->merchant_id, p->id, p->code, channel, req->now_ms, *expires_at_ms);
+int share_issue_at(struct db *db, const struct product *p, struct str channel, int64_t now_ms, int64_t ttl_ms,
+                   int64_t *expires_at_ms) {
+  *expires_at_ms = now_ms + ttl_ms;
+  int rc = store_token_create(db, p->merchant_id, p->id, p->code, channel, now_ms, *expires_at_ms);
   if (rc == HT_OK && expiry_cache) kvcache_delete(expiry_cache, str_from_cstr(p->code));
   return rc;
+}
+
+int share_issue(struct request *req, struct db *db, const struct product *p, struct str channel,
+                int64_t ttl_ms, int64_t *expires_at_ms) {
+  return share_issue_at(db, p, channel, req->now_ms, ttl_ms, expires_at_ms);
 }
 
 int share_latest_expiry(struct request *req, struct str code, int64_t *expires_at_ms) {
@@ -59,7 +64,7 @@ int share_latest_expiry(struct request *req, struct str code, int64_t *expires_a
 
 int share_ensure(struct request *req, const struct product *p, int64_t *expires_at_ms) {
   int rc = share_latest_expiry(req, str_from_cstr(p->code), expires_at_ms);
-  if (rc == HT_OK && *expires_at_ms > req->now_ms + SHARE_RENEW_MARGIN_MS) return HT_OK;
+  if (rc == HT_OK && share_token_fresh(*expires_at_ms, req->now_ms)) return HT_OK;
   if (rc != HT_OK && rc != HT_ENOTFOUND) return rc;
   struct db *db = request_db_try(req);
   if (!db) return HT_EBUSY;

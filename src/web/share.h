@@ -29,6 +29,19 @@ void share_init(void);
 /* Frees the expiry cache (web_shutdown does). */
 void share_shutdown(void);
 
+/* The renewal rule every holder of a product's token follows (landing page, print sheets):
+ * a token expiring at `expires_at_ms` (0: none issued) is kept while it has more than
+ * SHARE_RENEW_MARGIN_MS left at `now_ms`; otherwise a fresh one is issued. */
+static inline bool share_token_fresh(int64_t expires_at_ms, int64_t now_ms) {
+  return expires_at_ms > now_ms + SHARE_RENEW_MARGIN_MS;
+}
+
+/* Issues a token for `p` with `channel` (may be empty) from `now_ms` for `ttl_ms`, inside the
+ * caller's write transaction on `db`, and forgets the cached expiry of `p`. For callers
+ * without a request (the sheet command); share_issue() is the request's form. */
+int share_issue_at(struct db *db, const struct product *p, struct str channel, int64_t now_ms, int64_t ttl_ms,
+                   int64_t *expires_at_ms);
+
 /* Issues a token for `p` with `channel` (may be empty) living `ttl_ms`, inside the caller's
  * write transaction; stores its expiry in `*expires_at_ms`. */
 int share_issue(struct request *req, struct db *db, const struct product *p, struct str channel,

@@ -530,9 +530,28 @@ static void test_buffer_limit_both_sides(void **state) {
   arena_free_all(&a);
 }
 
+/* Levels are one letter in either case; anything longer, shorter or different is refused. */
+static void test_ec_parse(void **state) {
+  (void)state;
+  static const struct {
+    const char *text;
+    int want;
+    enum qr_ec ec;
+  } cases[] = {{"L", HT_OK, QR_EC_L}, {"m", HT_OK, QR_EC_M},  {"Q", HT_OK, QR_EC_Q},
+               {"h", HT_OK, QR_EC_H}, {"", HT_EINVAL, 0},     {"X", HT_EINVAL, 0},
+               {"MM", HT_EINVAL, 0},  {"\xcc", HT_EINVAL, 0}, {"1", HT_EINVAL, 0}};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    enum qr_ec ec = QR_EC_L;
+    int rc = qr_ec_parse(str_from_cstr(cases[i].text), &ec);
+    if (rc != cases[i].want) fail_msg("case %zu (%s): %d", i, cases[i].text, rc);
+    if (rc == HT_OK) assert_int_equal(ec, cases[i].ec);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_options_limits),
+      cmocka_unit_test(test_ec_parse),
       cmocka_unit_test(test_render_rejects_bad_input),
       cmocka_unit_test(test_text_length_limit),
       cmocka_unit_test(test_encode_matches_libqrencode),

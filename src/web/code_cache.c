@@ -1,0 +1,316 @@
+/* code_cache.c — packed rows and QR symbols in kvcaches (see code_cache.h).
+ *
+ * A row is packed as its integers (8 bytes each, host order: the cache never leaves the
+ * process) followed by its strings, each a 4-byte length (NULL_LEN for a NULL view) and its
+ * bytes. kvcache_get() copies the packed value into the request arena and the unpacked views
+ * point into that copy. Keys are a kind letter and the code or id: "C" code entry, "L" link,
+ * "P" product, "M" merchant; symbols "q" + level + a hash of the text, whose text is stored in
+ * the value and compared on every hit, so a hash collision can never draw the wrong code. */
+#include "web/code_cache.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "core/status.h"
+#include "platform/kvcache.h"
+
+/* A NULL view's length in a packed row. */
+#define NULL_LEN UINT32_MAX
+/* Room for a key: kind letter, up to 20 decimal digits or a code, NUL. */
+#define KEY_BYTES 24
+
+static struct kvcache *rows, *symbols;
+
+void code_cache_init(void) {
+  if (!rows) rows = kvcache_create(CODE_CACHE_ROWS_MAX, CODE_CACHE_TTL_MS, CODE_CACHE_ROW_BYTES_MAX);
+  if (!symbols)
+    symbols = kvcache_create(CODE_CACHE_SYMBOLS_MAX, CODE_CACHE_SYMBOL_TTL_MS, CODE_CACHE_SYMBOL_BYTES_MAX);
+}
+
+void code_cache_shutdown(void) {
+  kvcache_destroy(rows);
+  kvcache_destroy(symbols);
+  rows = symbols = NULL;
+}
+
+/* ---- packing ---- */
+
+struct packer {
+  struct buf b;
+  bool ok; /* false once an append failed (the row is then not kept) */
+};
+
+static void pack_i64(struct packer *p, int64_t v) {
+  p->ok = p->ok && buf_append(&p->b, &v, sizeof v) == HT_OK;
+}
+
+static void pack_str(struct packer *p, struct str s) {
+  uint32_t len = s.data ? (uint32_t)s.len : NULL_LEN;
+  p->ok = p->ok && buf_append(&p->b, &len, sizeof len) == HT_OK;
+  if (s.data) p->ok = p->ok && buf_append(&p->b, s.data, s.len) == HT_OK;
+}
+
+struct unpacker {
+  struct str in;
+  size_t at;
+  bool ok;
+};
+
+static int64_t unpack_i64(struct unpacker *u) {
+  int64_t v = 0;
+  if (u->ok && u->at + sizeof v <= u->in.len)
+    memcpy(&v, u->in.data + u->at, sizeof v);
+  else
+    u->ok = false;
+  u->at += sizeof v;
+  return v;
+}
+
+static struct str unpack_str(struct unpacker *u) {
+  uint32_t len = 0;
+  if (!u->ok || u->at + sizeof len > u->in.len) return u->ok = false, (struct str){0};
+  memcpy(&len, u->in.data + u->at, sizeof len);
+  u->at += sizeof len;
+  if (len == NULL_LEN) return (struct str){0};
+  if (u->at + len > u->in.len) return u->ok = false, (struct str){0};
+  struct str s = {u->in.data + u->at, len};
+  u->at += len;
+  return s;
+}
+
+/* Copies a code view into a fixed buffer; false when it does not fit. */
+static bool unpack_code(struct unpacker *u, char *out, size_t size) {
+  struct str s = unpack_str(u);
+  if (!u->ok || !s.data || s.len >= size) return u->ok = false;
+  memcpy(out, s.data, s.len);
+  out[s.len] = '\0';
+  return true;
+}
+
+static struct str key_of(char key[KEY_BYTES], char kind, struct str code) {
+  int n = snprintf(key, KEY_BYTES, "%c%.*s", kind, (int)(code.len < 20 ? code.len : 20), code.data);
+  return (struct str){key, (size_t)n};
+}
+
+static struct str key_of_id(char key[KEY_BYTES], char kind, int64_t id) {
+  int n = snprintf(key, KEY_BYTES, "%c%lld", kind, (long long)id);
+  return (struct str){key, (size_t)n};
+}
+
+static bool cached(struct request *req, struct str key, struct unpacker *u) {
+  if (!rows || !kvcache_get(rows, key, req->now_ms, &req->arena, &u->in)) return false;
+  u->at = 0;
+  u->ok = true;
+  return true;
+}
+
+static void keep(struct request *req, struct str key, const struct packer *p) {
+  if (rows && p->ok) kvcache_put(rows, key, buf_view(&p->b), req->now_ms);
+}
+
+/* A scratch buffer for packing one row in the request arena. */
+static void packing(struct request *req, struct packer *p) {
+  buf_init(&p->b, &req->arena, CODE_CACHE_ROW_BYTES_MAX);
+  p->ok = true;
+}
+
+/* ---- rows ---- */
+
+int code_cache_lookup(struct request *req, struct str code, struct code_ref *out) {
+  char key[KEY_BYTES];
+  struct str k = key_of(key, 'C', code);
+  struct unpacker u;
+  if (cached(req, k, &u)) {
+    out->kind = (enum code_kind)unpack_i64(&u);
+    out->merchant_id = unpack_i64(&u);
+    out->ref_id = unpack_i64(&u);
+    if (u.ok) return HT_OK;
+  }
+  struct db *db = request_db_try(req);
+  if (!db) return HT_EBUSY;
+  int rc = store_code_lookup(db, code, out);
+  if (rc != HT_OK) return rc;
+  struct packer b;
+  packing(req, &b);
+  pack_i64(&b, out->kind);
+  pack_i64(&b, out->merchant_id);
+  pack_i64(&b, out->ref_id);
+  keep(req, k, &b);
+  return HT_OK;
+}
+
+int code_cache_link(struct request *req, struct str code, struct link *out) {
+  char key[KEY_BYTES];
+  struct str k = key_of(key, 'L', code);
+  struct unpacker u;
+  if (cached(req, k, &u)) {
+    *out = (struct link){0}; /* fields one statement each: initializers are unsequenced */
+    out->id = unpack_i64(&u);
+    out->merchant_id = unpack_i64(&u);
+    out->expires_at_ms = unpack_i64(&u);
+    out->created_at_ms = unpack_i64(&u);
+    out->updated_at_ms = unpack_i64(&u);
+    unpack_code(&u, out->code, sizeof out->code);
+    out->target_url = unpack_str(&u);
+    out->channel = unpack_str(&u);
+    if (u.ok && out->target_url.data) return HT_OK;
+  }
+  struct db *db = request_db_try(req);
+  if (!db) return HT_EBUSY;
+  int rc = store_link_get(db, &req->arena, 0, code, out);
+  if (rc != HT_OK) return rc;
+  struct packer b;
+  packing(req, &b);
+  pack_i64(&b, out->id);
+  pack_i64(&b, out->merchant_id);
+  pack_i64(&b, out->expires_at_ms);
+  pack_i64(&b, out->created_at_ms);
+  pack_i64(&b, out->updated_at_ms);
+  pack_str(&b, str_from_cstr(out->code));
+  pack_str(&b, out->target_url);
+  pack_str(&b, out->channel);
+  keep(req, k, &b);
+  return HT_OK;
+}
+
+int code_cache_product(struct request *req, struct str code, struct product *out) {
+  char key[KEY_BYTES];
+  struct str k = key_of(key, 'P', code);
+  struct unpacker u;
+  if (cached(req, k, &u)) {
+    *out = (struct product){0};
+    out->id = unpack_i64(&u);
+    out->merchant_id = unpack_i64(&u);
+    out->price_minor = unpack_i64(&u);
+    out->stock = unpack_i64(&u);
+    out->created_at_ms = unpack_i64(&u);
+    out->updated_at_ms = unpack_i64(&u);
+    unpack_code(&u, out->code, sizeof out->code);
+    out->title = unpack_str(&u);
+    out->description = unpack_str(&u);
+    out->currency = unpack_str(&u);
+    out->image_url = unpack_str(&u);
+    out->status = unpack_str(&u);
+    out->delivery = unpack_str(&u);
+    if (u.ok && out->status.data) return HT_OK;
+  }
+  struct db *db = request_db_try(req);
+  if (!db) return HT_EBUSY;
+  int rc = store_product_by_code(db, &req->arena, code, out);
+  if (rc != HT_OK) return rc;
+  struct packer b;
+  packing(req, &b);
+  pack_i64(&b, out->id);
+  pack_i64(&b, out->merchant_id);
+  pack_i64(&b, out->price_minor);
+  pack_i64(&b, out->stock);
+  pack_i64(&b, out->created_at_ms);
+  pack_i64(&b, out->updated_at_ms);
+  pack_str(&b, str_from_cstr(out->code));
+  pack_str(&b, out->title);
+  pack_str(&b, out->description);
+  pack_str(&b, out->currency);
+  pack_str(&b, out->image_url);
+  pack_str(&b, out->status);
+  pack_str(&b, out->delivery);
+  keep(req, k, &b);
+  return HT_OK;
+}
+
+int code_cache_merchant(struct request *req, int64_t id, struct merchant *out) {
+  char key[KEY_BYTES];
+  struct str k = key_of_id(key, 'M', id);
+  struct unpacker u;
+  if (cached(req, k, &u)) {
+    *out = (struct merchant){0};
+    out->id = unpack_i64(&u);
+    out->created_at_ms = unpack_i64(&u);
+    unpack_code(&u, out->code, sizeof out->code);
+    out->name = unpack_str(&u);
+    out->app_link = unpack_str(&u);
+    if (u.ok && out->name.data) return HT_OK;
+  }
+  struct db *db = request_db_try(req);
+  if (!db) return HT_EBUSY;
+  int rc = store_merchant_get(db, &req->arena, id, out);
+  if (rc != HT_OK) return rc;
+  struct packer b;
+  packing(req, &b);
+  pack_i64(&b, out->id);
+  pack_i64(&b, out->created_at_ms);
+  pack_str(&b, str_from_cstr(out->code));
+  pack_str(&b, out->name);
+  pack_str(&b, out->app_link);
+  keep(req, k, &b);
+  return HT_OK;
+}
+
+void code_cache_forget(struct str code) {
+  if (!rows) return;
+  static const char kinds[] = "CLP";
+  for (size_t i = 0; i < sizeof kinds - 1; i++) {
+    char key[KEY_BYTES];
+    kvcache_delete(rows, key_of(key, kinds[i], code));
+  }
+}
+
+/* ---- symbols ---- */
+
+static uint64_t text_hash(struct str text) {
+  uint64_t h = 1469598103934665603ULL; /* FNV-1a 64 */
+  for (size_t i = 0; i < text.len; i++) h = (h ^ (unsigned char)text.data[i]) * 1099511628211ULL;
+  return h;
+}
+
+/* Packed symbol: text length (2 bytes), text, version, width, then the modules one bit each,
+ * row-major. */
+static bool symbol_unpack(struct request *req, struct str value, struct str text, struct qr_code *out) {
+  uint16_t text_len;
+  if (value.len < sizeof text_len + 2) return false;
+  memcpy(&text_len, value.data, sizeof text_len);
+  size_t at = sizeof text_len;
+  if (text_len != text.len || value.len < at + text_len + 2 ||
+      memcmp(value.data + at, text.data, text.len) != 0)
+    return false;
+  at += text_len;
+  int version = (unsigned char)value.data[at++];
+  size_t width = (unsigned char)value.data[at++];
+  if (value.len != at + (width * width + 7) / 8) return false;
+  unsigned char *modules = arena_alloc(&req->arena, width * width);
+  if (!modules) return false;
+  for (size_t i = 0; i < width * width; i++)
+    modules[i] = (unsigned char)(((unsigned char)value.data[at + i / 8] >> (i % 8)) & 1u);
+  *out = (struct qr_code){.version = version, .width = width, .modules = modules};
+  return true;
+}
+
+static void symbol_keep(struct request *req, struct str key, struct str text, const struct qr_code *code) {
+  size_t bits_len = (code->width * code->width + 7) / 8;
+  size_t len = 2 + text.len + 2 + bits_len;
+  if (!symbols || len > CODE_CACHE_SYMBOL_BYTES_MAX || code->width > 255) return;
+  unsigned char *value = arena_alloc(&req->arena, len);
+  if (!value) return;
+  memset(value, 0, len);
+  uint16_t text_len = (uint16_t)text.len;
+  memcpy(value, &text_len, sizeof text_len);
+  memcpy(value + 2, text.data, text.len);
+  value[2 + text.len] = (unsigned char)code->version;
+  value[3 + text.len] = (unsigned char)code->width;
+  unsigned char *bits = value + 4 + text.len;
+  for (size_t i = 0; i < code->width * code->width; i++)
+    if (code->modules[i] & 1u) bits[i / 8] |= (unsigned char)(1u << (i % 8));
+  kvcache_put(symbols, key, (struct str){(const char *)value, len}, req->now_ms);
+}
+
+int code_cache_symbol(struct request *req, struct str text, enum qr_ec ec, struct qr_code *out) {
+  char key[KEY_BYTES];
+  int n = snprintf(key, sizeof key, "q%d%016llx", (int)ec, (unsigned long long)text_hash(text));
+  struct str k = {key, (size_t)n}, value;
+  if (symbols && text.len <= UINT16_MAX && kvcache_get(symbols, k, req->now_ms, &req->arena, &value) &&
+      symbol_unpack(req, value, text, out))
+    return HT_OK;
+  int rc = qr_encode(&req->arena, text, ec, out);
+  if (rc == HT_OK) symbol_keep(req, k, text, out);
+  return rc;
+}

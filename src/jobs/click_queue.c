@@ -49,14 +49,39 @@ static int write_batch(struct click_queue *q, size_t n) {
   return rc;
 }
 
-/* Batch order: by merchant and code, then time, the order of the clicks index. Opens spread
- * over many codes then walk the index's pages once, in key order, instead of at random. */
+/* Opens are stored per minute: a batch's opens of one code in one minute with the same
+ * source, client, OS and channel become one row with a count. */
+#define CLICK_ROLLUP_MS 60000
+
+/* Batch order: by merchant and code, then minute, then the other columns: the order of the
+ * clicks index, so the batch walks its pages once, and equal rows sit side by side. */
 static int click_order(const void *a, const void *b) {
   const struct click_event *x = a, *y = b;
   if (x->merchant_id != y->merchant_id) return x->merchant_id < y->merchant_id ? -1 : 1;
   int c = strcmp(x->code, y->code);
   if (c) return c;
-  return x->at_ms < y->at_ms ? -1 : x->at_ms > y->at_ms;
+  int64_t mx = x->at_ms / CLICK_ROLLUP_MS, my = y->at_ms / CLICK_ROLLUP_MS;
+  if (mx != my) return mx < my ? -1 : 1;
+  if ((c = strcmp(x->source, y->source))) return c;
+  if ((c = strcmp(x->client_class, y->client_class))) return c;
+  if ((c = strcmp(x->os, y->os))) return c;
+  return strcmp(x->channel, y->channel);
+}
+
+/* Rolls a sorted batch up in place: each run of equal rows becomes one with its count and
+ * the minute as its time. Returns the number of rows left. */
+static size_t roll_up(struct click_event *batch, size_t n) {
+  size_t out = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (out > 0 && click_order(&batch[out - 1], &batch[i]) == 0) {
+      batch[out - 1].opens++;
+      continue;
+    }
+    batch[out] = batch[i];
+    batch[out].at_ms -= batch[out].at_ms % CLICK_ROLLUP_MS;
+    batch[out++].opens = 1;
+  }
+  return out;
 }
 
 /* Takes up to a batch from the ring (lock held), writes it (lock released), settles it. */
@@ -67,7 +92,7 @@ static void flush_some(struct click_queue *q) {
   q->count -= n;
   pthread_mutex_unlock(&q->lock);
   qsort(q->batch, n, sizeof q->batch[0], click_order);
-  int rc = write_batch(q, n);
+  int rc = write_batch(q, roll_up(q->batch, n));
   if (rc == HT_OK)
     atomic_fetch_add(&q->written, n);
   else

@@ -7,18 +7,20 @@
 
 #include "core/status.h"
 
-DB_SQL(SQL_CLICK_INSERT, "INSERT INTO clicks (merchant_id, code, source, client_class, os, channel, at_ms)"
-                         " VALUES ($1, $2, $3, $4, $5, $6, $7)");
-DB_SQL(SQL_CLICK_BY_CLASS, "SELECT client_class, count(*) FROM clicks WHERE merchant_id = $1 AND code = $2"
+DB_SQL(SQL_CLICK_INSERT,
+       "INSERT INTO clicks (merchant_id, code, source, client_class, os, channel, at_ms, opens)"
+       " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)");
+DB_SQL(SQL_CLICK_BY_CLASS, "SELECT client_class, sum(opens) FROM clicks WHERE merchant_id = $1 AND code = $2"
                            " AND at_ms >= $3 AND at_ms < $4 GROUP BY client_class ORDER BY 2 DESC, 1");
-DB_SQL(SQL_CLICK_BY_OS, "SELECT os, count(*) FROM clicks WHERE merchant_id = $1 AND code = $2"
+DB_SQL(SQL_CLICK_BY_OS, "SELECT os, sum(opens) FROM clicks WHERE merchant_id = $1 AND code = $2"
                         " AND at_ms >= $3 AND at_ms < $4 GROUP BY os ORDER BY 2 DESC, 1");
-DB_SQL(SQL_CLICK_BY_SOURCE, "SELECT source, count(*) FROM clicks WHERE merchant_id = $1 AND code = $2"
+DB_SQL(SQL_CLICK_BY_SOURCE, "SELECT source, sum(opens) FROM clicks WHERE merchant_id = $1 AND code = $2"
                             " AND at_ms >= $3 AND at_ms < $4 GROUP BY source ORDER BY 2 DESC, 1");
-DB_SQL(SQL_CLICK_BY_CHANNEL, "SELECT coalesce(channel, ''), count(*) FROM clicks WHERE merchant_id = $1"
+DB_SQL(SQL_CLICK_BY_CHANNEL, "SELECT coalesce(channel, ''), sum(opens) FROM clicks WHERE merchant_id = $1"
                              " AND code = $2 AND at_ms >= $3 AND at_ms < $4 GROUP BY 1 ORDER BY 2 DESC, 1");
-DB_SQL(SQL_CLICK_BY_DAY, "SELECT at_ms / 86400000, count(*) FROM clicks WHERE merchant_id = $1 AND code = $2"
-                         " AND at_ms >= $3 AND at_ms < $4 GROUP BY 1 ORDER BY 1");
+DB_SQL(SQL_CLICK_BY_DAY,
+       "SELECT at_ms / 86400000, sum(opens) FROM clicks WHERE merchant_id = $1 AND code = $2"
+       " AND at_ms >= $3 AND at_ms < $4 GROUP BY 1 ORDER BY 1");
 
 int store_clicks_insert(struct db *db, const struct click_event *events, size_t count) {
   int rc = HT_OK;
@@ -27,7 +29,8 @@ int store_clicks_insert(struct db *db, const struct click_event *events, size_t 
     rc = db_exec(db, &SQL_CLICK_INSERT,
                  DB_ARGS(DB_I64(e->merchant_id), DB_CSTR(e->code), DB_CSTR(e->source),
                          DB_CSTR(e->client_class), DB_CSTR(e->os),
-                         e->channel[0] ? DB_CSTR(e->channel) : DB_NULL, DB_I64(e->at_ms)),
+                         e->channel[0] ? DB_CSTR(e->channel) : DB_NULL, DB_I64(e->at_ms),
+                         DB_I64(e->opens ? e->opens : 1)),
                  NULL);
   }
   return rc;

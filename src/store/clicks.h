@@ -38,9 +38,10 @@ struct click_event {
   const char *os;                            /* client_os_name() */
   char channel[CLICK_CHANNEL_BYTES_MAX + 1]; /* "" when none */
   int64_t at_ms;
+  uint32_t opens; /* how many opens this row stands for once rolled up (0 is read as 1) */
 };
 
-/* Inserts `count` events in one transaction. */
+/* Inserts `count` (rolled-up) events, inside the caller's transaction. */
 int store_clicks_insert(struct db *db, const struct click_event *events, size_t count);
 
 /* One row of a breakdown: a key ("wechat", "qr", "2026-11-23", ...) and its count. */

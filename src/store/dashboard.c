@@ -3,11 +3,11 @@
 
 #include "core/status.h"
 
-DB_SQL(SQL_CLICKS_BY_CLIENT, "SELECT client_class, source, count(*) FROM clicks WHERE merchant_id = $1"
+DB_SQL(SQL_CLICKS_BY_CLIENT, "SELECT client_class, source, sum(opens) FROM clicks WHERE merchant_id = $1"
                              " AND (CAST($2 AS TEXT) = '' OR code = $2) AND at_ms >= $3 AND at_ms < $4"
                              " GROUP BY client_class, source");
 DB_SQL(SQL_CLICKS_BY_CHANNEL,
-       "SELECT coalesce(channel, ''), source, count(*) FROM clicks WHERE merchant_id = $1"
+       "SELECT coalesce(channel, ''), source, sum(opens) FROM clicks WHERE merchant_id = $1"
        " AND (CAST($2 AS TEXT) = '' OR code = $2) AND at_ms >= $3 AND at_ms < $4"
        " GROUP BY 1, source");
 

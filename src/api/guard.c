@@ -2,18 +2,51 @@
  * may call it with {"url": "..."} or {"urls": [...]} (1..1,000). Each URL gets a verdict
  * (allow, warn, block) with reasons, its canonical form and registrable domain; a URL that is
  * not checkable (empty, over 8 KB, binary, another scheme, bad punycode, ...) gets an error
- * with a stable code — a 400 for a single URL, an error entry in a batch. */
+ * with a stable code — a 400 for a single URL, an error entry in a batch (a non-string entry:
+ * url_not_string). A whole batch is judged against one guard snapshot, so a reload in the
+ * middle never gives it answers from two lists. An answer above API_GUARD_ANSWER_BYTES_MAX is
+ * refused with 413 rather than built. */
 #include <string.h>
 
 #include "api/api.h"
 #include "api/common.h"
 #include "app.h"
 #include "core/status.h"
+#include "core/utf8.h"
 #include "http/validate.h"
 #include "jobs/guard_state.h"
 
+json_t *api_guard_reasons_json(const struct guard_result *r) {
+  json_t *reasons = json_array();
+  for (size_t i = 0; reasons && i < r->reason_count; i++)
+    json_array_append_new(reasons, json_pack("{s:s, s:s, s:s}", "code", r->reasons[i].code, "detail",
+                                             r->reasons[i].detail ? r->reasons[i].detail : "", "severity",
+                                             guard_verdict_name(r->reasons[i].severity)));
+  return reasons;
+}
+
+/* The URL as a JSON string. JSON cannot carry bytes that are not UTF-8, which only the CLI's
+ * arguments and /go's query can bring; each invalid byte is echoed as U+FFFD. */
+static json_t *url_echo_json(struct str url) {
+  if (!url.data) return json_string("");
+  if (utf8_valid(url)) return json_stringn(url.data, url.len);
+  struct arena scratch;
+  arena_init(&scratch, 3 * url.len + 64);
+  struct buf out;
+  buf_init(&out, &scratch, 3 * url.len + 1);
+  for (size_t at = 0; at < url.len;) {
+    uint32_t cp;
+    size_t n = utf8_decode((struct str){url.data + at, url.len - at}, &cp);
+    buf_append(&out, n ? url.data + at : "\xEF\xBF\xBD", n ? n : 3);
+    at += n ? n : 1;
+  }
+  json_t *echo = json_stringn(buf_view(&out).data, out.len);
+  arena_free_all(&scratch);
+  return echo;
+}
+
 json_t *api_guard_result_json(struct str url, int rc, const struct guard_result *r) {
-  json_t *out = json_pack("{s:s%}", "url", url.data ? url.data : "", url.data ? url.len : 0);
+  json_t *out = json_pack("{s:o}", "url", url_echo_json(url));
   if (!out) return NULL;
   if (rc != HT_OK) {
     json_object_set_new(out, "error",
@@ -21,13 +54,8 @@ json_t *api_guard_result_json(struct str url, int rc, const struct guard_result 
                                   "this URL cannot be checked"));
     return out;
   }
-  json_t *reasons = json_array();
-  for (size_t i = 0; i < r->reason_count; i++)
-    json_array_append_new(reasons, json_pack("{s:s, s:s, s:s}", "code", r->reasons[i].code, "detail",
-                                             r->reasons[i].detail ? r->reasons[i].detail : "", "severity",
-                                             guard_verdict_name(r->reasons[i].severity)));
   json_object_set_new(out, "verdict", json_string(guard_verdict_name(r->verdict)));
-  json_object_set_new(out, "reasons", reasons);
+  json_object_set_new(out, "reasons", api_guard_reasons_json(r));
   json_object_set_new(out, "canonical_url", api_str_json(r->canonical_url));
   json_object_set_new(out, "registrable_domain", api_str_json(r->registrable_domain));
   return out;
@@ -75,12 +103,23 @@ void api_guard_check(struct request *req, struct response *res) {
     return response_json(req, res, 200, result);
   }
   json_t *results = json_array(), *item;
-  size_t i;
+  size_t i, answer_bytes = 0;
   json_array_foreach(many, i, item) {
-    struct str url =
-        json_is_string(item) ? (struct str){json_string_value(item), json_string_length(item)} : STR_LIT("");
-    json_array_append_new(results, check_one(snap, url, &rc));
+    json_t *result =
+        json_is_string(item)
+            ? check_one(snap, (struct str){json_string_value(item), json_string_length(item)}, &rc)
+            : json_pack("{s:O, s:{s:s, s:s}}", "url", item, "error", "code", "url_not_string", "message",
+                        "each entry of urls must be a string");
+    answer_bytes += json_dumpb(result, NULL, 0, JSON_COMPACT) + 1;
+    json_array_append_new(results, result);
+    if (answer_bytes > API_GUARD_ANSWER_BYTES_MAX) break;
   }
   guard_release(snap);
+  if (answer_bytes > API_GUARD_ANSWER_BYTES_MAX) {
+    json_decref(results);
+    return response_error(req, res, 413, "batch_too_large", "urls",
+                          "the answer would exceed %u bytes: send fewer or shorter URLs",
+                          API_GUARD_ANSWER_BYTES_MAX);
+  }
   response_json(req, res, 200, json_pack("{s:s, s:o}", "object", "list", "results", results));
 }

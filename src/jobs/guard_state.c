@@ -54,7 +54,7 @@ static uint64_t directory_fingerprint(const char *dir) {
 }
 
 int guard_load_feed_file(struct blocklist_builder *b, const char *path, struct feed_stats *stats,
-                         char error[256]) {
+                         enum feed_format *format, char error[256]) {
   FILE *f = fopen(path, "rb");
   if (!f) return snprintf(error, 256, "%s: %s", path, strerror(errno)), HT_EIO;
   struct stat st;
@@ -65,8 +65,10 @@ int guard_load_feed_file(struct blocklist_builder *b, const char *path, struct f
   if (rc == HT_OK && fread(data, 1, (size_t)st.st_size, f) != (size_t)st.st_size) rc = HT_EIO;
   fclose(f);
   const char *name = strrchr(path, '/');
+  enum feed_format detected = rc == HT_OK ? feed_detect((struct str){data, (size_t)st.st_size}) : FEED_AUTO;
+  if (format) *format = detected;
   if (rc == HT_OK)
-    rc = blocklist_builder_add_feed(b, (struct str){data, (size_t)st.st_size}, FEED_AUTO,
+    rc = blocklist_builder_add_feed(b, (struct str){data, (size_t)st.st_size}, detected,
                                     str_from_cstr(name ? name + 1 : path), stats);
   if (rc != HT_OK) snprintf(error, 256, "%s: %s", path, ht_status_name(rc));
   free(data);
@@ -90,7 +92,7 @@ static int load_directory(const char *dir, struct blocklist **out, size_t *files
     if (++*files > GUARD_FEED_FILES_MAX)
       rc = (snprintf(error, 256, "more than %d feed files", GUARD_FEED_FILES_MAX), HT_ETOOBIG);
     struct feed_stats stats = {0};
-    if (rc == HT_OK) rc = guard_load_feed_file(b, path, &stats, error);
+    if (rc == HT_OK) rc = guard_load_feed_file(b, path, &stats, NULL, error);
   }
   if (d) closedir(d);
   if (rc != HT_OK) {

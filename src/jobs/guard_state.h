@@ -80,8 +80,10 @@ bool guard_feeds_changed(struct guard_state *state);
 /* Frees everything; no snapshot may still be held. NULL is allowed. */
 void guard_state_free(struct guard_state *state);
 
-/* Loads one feed file's bytes into `b` under its file name (used by reloads and the CLI). */
+/* Loads one feed file's bytes into `b` under its file name (used by reloads and the CLI); the
+ * format is detected from the contents and stored in `*format` (may be NULL). On failure
+ * `error` names the file and the problem. */
 int guard_load_feed_file(struct blocklist_builder *b, const char *path, struct feed_stats *stats,
-                         char error[256]);
+                         enum feed_format *format, char error[256]);
 
 #endif

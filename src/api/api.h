@@ -72,8 +72,9 @@ void api_test_sandbox(struct request *req, struct response *res);
 #define API_GUARD_ANSWER_BYTES_MAX (4u * 1024u * 1024u)
 void api_guard_check(struct request *req, struct response *res);
 struct guard_result;
-/* One URL's verdict (or error, when rc is not HT_OK) as the API writes it; also the CLI's --json. */
-json_t *api_guard_result_json(struct str url, int rc, const struct guard_result *r);
+/* Appends one URL's answer (its verdict, or its error when rc is not HT_OK) to `out` as the API
+ * writes it, JSON text on one line; also the CLI's --json. HT_ETOOBIG when `out` is full. */
+int api_guard_result_write(struct buf *out, struct str url, int rc, const struct guard_result *r);
 /* The reasons of a verdict: [{"code", "detail", "severity"}, ...], most severe first. */
 json_t *api_guard_reasons_json(const struct guard_result *r);
 /* agreements.c */

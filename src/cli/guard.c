@@ -23,6 +23,9 @@
 #include "store/merchants.h"
 
 #define FEEDS_DIR_DEFAULT "var/feeds"
+/* Arena of one URL's check: the guard's scratch plus its answer line (a URL of 8 KiB escaped
+ * up to six times, its canonical form up to three times, doubled while the line grows). */
+#define CHECK_ARENA_BYTES (GUARD_ARENA_BYTES + 512u * 1024u)
 /* Arena for the merchant domains read from the database (GUARD_EXTRA_DOMAINS_MAX of them). */
 #define DOMAINS_ARENA_BYTES (4u * 1024u * 1024u)
 
@@ -95,16 +98,16 @@ static int guard_check_cli(int argc, char **argv, const char *const *allowed) {
     const char *url = option_positional(argc, argv, n, allowed);
     if (!url) break;
     struct arena arena;
-    arena_init(&arena, GUARD_ARENA_BYTES);
+    arena_init(&arena, CHECK_ARENA_BYTES);
     struct guard_result r;
     memset(&r, 0, sizeof r);
     int rc = guard_check(&snap->ctx, str_from_cstr(url), NULL, &arena, &r);
-    if (json) {
-      json_t *out = api_guard_result_json(str_from_cstr(url), rc, &r);
-      char *text = json_dumps(out, JSON_COMPACT);
-      puts(text ? text : "{}");
-      free(text);
-      json_decref(out);
+    struct buf line;
+    buf_init(&line, &arena, API_GUARD_ANSWER_BYTES_MAX);
+    if (json && api_guard_result_write(&line, str_from_cstr(url), rc, &r) == HT_OK) {
+      puts(buf_view(&line).data);
+    } else if (json) {
+      printf("{\"error\":{\"code\":\"internal_error\",\"message\":\"out of memory\"}}\n");
     } else if (rc != HT_OK) {
       printf("error  %s  (%s)\n", url, r.error ? r.error : "url_invalid");
     } else {

@@ -211,6 +211,17 @@ def test_batch_of_the_limit(api):
     assert [results[-2]["verdict"], results[-1]["verdict"]] == ["block", "warn"]
 
 
+def test_answers_are_exact_json(api):
+    # The answers are written as JSON text, not dumped by jansson: every echo must round-trip.
+    urls = ['https://example.com/a"b\\c', "https://\u4f8b\u3048.jp/\u30d1\u30b9?q=\u5024", "http://a.example/\u2028x",
+            "http://a.example/\x01\x1f", "https://taobao-secure.com/\"><x>", "https://example.com/\t/x"]
+    results = check_many(api, urls)
+    assert [r["url"] for r in results] == urls
+    assert results[3]["error"]["code"] == "url_binary"
+    assert results[1]["registrable_domain"] == "xn--r8jz45g.jp"
+    assert results[4]["verdict"] == "warn" and '"' in results[4]["url"]
+
+
 def test_batch_over_the_limit(api):
     r = api.post("/v1/guard/check", {"urls": ["https://example.com/"] * (BATCH_URLS_MAX + 1)})
     assert r.status == 400, r

@@ -63,7 +63,7 @@ bin="$build/src/hutong"
 export HUTONG_DB="sqlite:$tmp/hutong.db" HUTONG_SECRET=bench-secret-0123456789abcdef0123456789
 export HUTONG_ACCESS_LOG=off HUTONG_GUARD_FEEDS_DIR="$tmp/feeds" HUTONG_THREADS="$server_threads"
 "$bin" migrate >/dev/null
-key=$("$bin" apikey create --merchant "$("$bin" merchant create --name "Guard Bench")")
+key=$("$bin" apikey create --merchant "$("$bin" merchant create --name "Guard Bench")" 2>/dev/null)
 port=$(bench_free_port)
 HUTONG_LISTEN="127.0.0.1:$port" "$bin" serve 2>"$tmp/hutong.log" >/dev/null &
 BENCH_PIDS+=($!)

@@ -10,10 +10,19 @@
  *                                 sample's name), so callgrind reports instructions per sample;
  *                                 then R rounds of the anchor (SHA-256 of the sample's Safe
  *                                 Browsing expressions alone) under "anchor_<name>"
+ *   guard_bench batch N           writes N URLs of a typical batch to stdout: the samples below
+ *                                 made distinct, a tenth of them blocklist hits
+ *   guard_bench throughput FILE URLS SECONDS THREADS
+ *                                 loads FILE as the feed and checks the URLs of the file URLS
+ *                                 round and round on THREADS threads for SECONDS, each check
+ *                                 with a fresh arena as the endpoint gives it; prints URLs a
+ *                                 second: the in-process ceiling of the batch endpoint
  *
  * Under valgrind --tool=callgrind --instr-atstart=no the loading runs uninstrumented; only the
  * verdict loops are counted. Outside valgrind the client requests do nothing.
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +43,12 @@
 #define BENCH_FEED_BYTES_MAX (1024L * 1024 * 1024)
 /* Generated URLs: the benchmark's million, and a ceiling for the command line. */
 #define BENCH_URLS_MAX 20000000L
+/* Throughput runs: URLs read from the batch file, threads, seconds. */
+#define BENCH_BATCH_URLS_MAX 1000
+#define BENCH_THREADS_MAX    64
+#define BENCH_SECONDS_MAX    600
+/* Longest URL line read from the batch file (the guard's own limit, 8 KiB, plus room). */
+#define BENCH_URL_BYTES_MAX 8200
 
 static const char *const tlds[] = {"com", "cn", "top", "xyz", "net", "shop", "vip", "online", "com.cn", "cc"};
 static const char *const words[] = {"pay",  "login",   "secure", "verify",  "shop",  "refund",
@@ -195,6 +210,88 @@ static int cmd_verdicts(const char *path, long repeats) {
   return 0;
 }
 
+/* A typical batch: the typical, look-alike and long samples made distinct by a query, and
+ * every tenth URL a blocklist hit (generated URL number 7919 * i). */
+static int cmd_batch(long n) {
+  char url[BENCH_URL_BYTES_MAX];
+  for (long i = 0; i < n; i++) {
+    const struct sample *s = &samples[(size_t)i % (sizeof samples / sizeof samples[0])];
+    if (i % 10 == 9 || !s->url)
+      generated_url((i * 7919) % 1000000, url, sizeof url);
+    else /* the query goes before any fragment, which would swallow it */
+      snprintf(url, sizeof url, "%.*s%sn=%ld", (int)strcspn(s->url, "#"), s->url,
+               strchr(s->url, '?') ? "&" : "?", i);
+    puts(url);
+  }
+  return 0;
+}
+
+struct throughput {
+  struct guard_ctx ctx;
+  struct str *urls;
+  size_t count;
+  double until_s;
+  _Atomic long done;
+};
+
+static void *throughput_thread(void *arg) {
+  struct throughput *t = arg;
+  struct arena arena;
+  struct guard_result r;
+  long done = 0;
+  for (size_t i = 0; now_s() < t->until_s; i++) {
+    arena_init(&arena, GUARD_ARENA_BYTES); /* a fresh arena per check, as api/guard.c has */
+    guard_check(&t->ctx, t->urls[i % t->count], NULL, &arena, &r);
+    arena_free_all(&arena);
+    done++;
+  }
+  atomic_fetch_add(&t->done, done);
+  return NULL;
+}
+
+static size_t read_lines(const char *path, char **owned, struct str *out, size_t max) {
+  FILE *f = fopen(path, "r");
+  char line[BENCH_URL_BYTES_MAX];
+  size_t n = 0;
+  while (f && n < max && fgets(line, sizeof line, f)) {
+    size_t len = strcspn(line, "\r\n");
+    if (len == 0) continue;
+    char *copy = malloc(len + 1);
+    if (!copy) break;
+    memcpy(copy, line, len);
+    copy[len] = '\0';
+    owned[n] = copy;
+    out[n++] = (struct str){copy, len};
+  }
+  if (f) fclose(f);
+  return n;
+}
+
+static int cmd_throughput(const char *feed, const char *batch, long seconds, long threads) {
+  if (seconds < 1 || seconds > BENCH_SECONDS_MAX || threads < 1 || threads > BENCH_THREADS_MAX) return 2;
+  double build_s;
+  struct blocklist *list = load(feed, &build_s);
+  struct lookalike_ctx *look = NULL;
+  size_t bad;
+  static struct str urls[BENCH_BATCH_URLS_MAX];
+  static char *owned[BENCH_BATCH_URLS_MAX];
+  struct throughput t = {.urls = urls, .count = read_lines(batch, owned, urls, BENCH_BATCH_URLS_MAX)};
+  if (!list || t.count == 0 || lookalike_ctx_create(NULL, NULL, 0, &look, &bad) != HT_OK) return 1;
+  t.ctx = (struct guard_ctx){list, look, STR_LIT("")};
+  pthread_t ids[BENCH_THREADS_MAX];
+  double started = now_s();
+  t.until_s = started + (double)seconds;
+  for (long i = 0; i < threads; i++) pthread_create(&ids[i], NULL, throughput_thread, &t);
+  for (long i = 0; i < threads; i++) pthread_join(ids[i], NULL);
+  double elapsed = now_s() - started;
+  printf("urls_per_second %.0f (%ld threads, %zu distinct URLs, %.1f s)\n",
+         (double)atomic_load(&t.done) / elapsed, threads, t.count, elapsed);
+  for (size_t i = 0; i < t.count; i++) free(owned[i]);
+  lookalike_ctx_free(look);
+  blocklist_free(list);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc == 3 && strcmp(argv[1], "generate") == 0) {
     long n = strtol(argv[2], NULL, 10);
@@ -202,6 +299,13 @@ int main(int argc, char **argv) {
   }
   if (argc == 3 && strcmp(argv[1], "memory") == 0) return cmd_memory(argv[2]);
   if (argc == 4 && strcmp(argv[1], "verdicts") == 0) return cmd_verdicts(argv[2], strtol(argv[3], NULL, 10));
-  fprintf(stderr, "usage: guard_bench generate N | memory FILE | verdicts FILE REPEATS\n");
+  if (argc == 3 && strcmp(argv[1], "batch") == 0) {
+    long n = strtol(argv[2], NULL, 10);
+    return (n > 0 && n <= BENCH_BATCH_URLS_MAX) ? cmd_batch(n) : 2;
+  }
+  if (argc == 6 && strcmp(argv[1], "throughput") == 0)
+    return cmd_throughput(argv[2], argv[3], strtol(argv[4], NULL, 10), strtol(argv[5], NULL, 10));
+  fprintf(stderr, "usage: guard_bench generate N | memory FILE | verdicts FILE REPEATS | batch N\n"
+                  "       guard_bench throughput FEED_FILE URLS_FILE SECONDS THREADS\n");
   return 2;
 }

@@ -61,12 +61,22 @@ void api_test_jobs(struct request *req, struct response *res);
 void api_test_sandbox(struct request *req, struct response *res);
 
 /* guard.c */
-/* A batch body: 1,000 URLs of up to 8 KB each (escaped), plus JSON punctuation. */
-#define API_GUARD_BODY_BYTES_MAX (1000u * (2u * 8192u + 16u) + 1024u)
+/* A batch body: 1,000 URLs of up to 8 KB each, plus JSON punctuation. A client that escapes
+ * every character as \uXXXX sends fewer at a time. The request arena (32 MiB) holds the body
+ * twice over while it grows, plus the answer; this and the answer's limit keep both inside. */
+#define API_GUARD_BODY_BYTES_MAX (1000u * (8192u + 16u) + 4096u)
+/* Largest answer to a batch: 4 MiB, about 4 KB a URL for a full batch (a typical URL's answer
+ * is 300 to 600 bytes). Long URLs canonicalize to up to three times their length and are
+ * echoed, so 1,000 URLs of 8 KB would answer with 32 MB; past this limit the batch is refused
+ * with 413 batch_too_large, asking for fewer or shorter URLs. */
+#define API_GUARD_ANSWER_BYTES_MAX (4u * 1024u * 1024u)
 void api_guard_check(struct request *req, struct response *res);
 struct guard_result;
-/* One URL's verdict (or error, when rc is not HT_OK) as the API writes it; also the CLI's --json. */
-json_t *api_guard_result_json(struct str url, int rc, const struct guard_result *r);
+/* Appends one URL's answer (its verdict, or its error when rc is not HT_OK) to `out` as the API
+ * writes it, JSON text on one line; also the CLI's --json. HT_ETOOBIG when `out` is full. */
+int api_guard_result_write(struct buf *out, struct str url, int rc, const struct guard_result *r);
+/* The reasons of a verdict: [{"code", "detail", "severity"}, ...], most severe first. */
+json_t *api_guard_reasons_json(const struct guard_result *r);
 /* agreements.c */
 void api_agreements_sign(struct request *req, struct response *res);
 void api_agreements_get(struct request *req, struct response *res);

@@ -2,8 +2,10 @@
  * (GET /v1/links/{code}/stats).
  *
  * A link points a short code at any http(s) target; /R/{code} answers 302 to it (never 301,
- * so the target stays editable) until its optional expiry. Statistics count every open of a
- * merchant's code (products, store, links) by client class, OS, source, channel and day. */
+ * so the target stays editable) until its optional expiry. The link guard judges each new or
+ * changed target (a blocked one is refused with 422 target_blocked) and every link's JSON
+ * shows its current verdict. Statistics count every open of a merchant's code (products,
+ * store, links) by client class, OS, source, channel and day. */
 #include <stdio.h>
 #include <string.h>
 
@@ -15,6 +17,7 @@
 #include "core/status.h"
 #include "http/validate.h"
 #include "jobs/click_queue.h"
+#include "jobs/guard_state.h"
 #include "store/clicks.h"
 #include "store/codes.h"
 #include "store/links.h"
@@ -41,14 +44,51 @@ static const struct field_rule update_rules[] = {
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
+/* The link guard's verdict on `target`, judged with a scratch arena of its own (a list judges
+ * up to 100 targets). rc is guard_check()'s; on HT_OK `*verdict` and `*reasons` (owned by the
+ * caller) are set, otherwise `*error` names what is wrong with the target. */
+static int judge(struct request *req, struct str target, enum guard_verdict *verdict, json_t **reasons,
+                 const char **error) {
+  *reasons = NULL;
+  *error = NULL;
+  *verdict = GUARD_ALLOW;
+  if (!req->app->guard) return HT_OK; /* handler tests without a guard */
+  struct arena scratch;
+  arena_init(&scratch, GUARD_ARENA_BYTES);
+  struct guard_result r;
+  struct guard_snapshot *snap = guard_acquire(req->app->guard);
+  int rc = guard_check(&snap->ctx, target, NULL, &scratch, &r);
+  guard_release(snap);
+  if (rc == HT_OK) {
+    *verdict = r.verdict;
+    *reasons = api_guard_reasons_json(&r);
+  } else {
+    *error = r.error ? r.error : "url_invalid"; /* a static string */
+  }
+  arena_free_all(&scratch);
+  return rc;
+}
+
+/* "guard": the verdict on the target as it stands now (a feed update can change it), or for a
+ * target stored before targets were judged and that the guard cannot check, its error. */
+static json_t *guard_json(struct request *req, struct str target) {
+  enum guard_verdict verdict;
+  json_t *reasons;
+  const char *error;
+  if (judge(req, target, &verdict, &reasons, &error) != HT_OK)
+    return json_pack("{s:n, s:[], s:s}", "verdict", "reasons", "error", error);
+  return json_pack("{s:s, s:o}", "verdict", guard_verdict_name(verdict), "reasons",
+                   reasons ? reasons : json_array());
+}
+
 static json_t *link_json(struct request *req, const struct link *l) {
-  return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "object", "link", "code", l->code,
-                   "url", url_public(req->app, &req->arena, URL_REDIRECT, l->code), "qr_url",
+  return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "object", "link", "code",
+                   l->code, "url", url_public(req->app, &req->arena, URL_REDIRECT, l->code), "qr_url",
                    url_qr_image(req->app, &req->arena, l->code, "svg"), "scan_url",
                    url_qr_text(req->app, &req->arena, URL_SCAN, l->code), "target_url",
                    api_str_json(l->target_url), "channel", api_str_json(l->channel), "expires_at",
                    api_time_json(l->expires_at_ms), "created_at", api_time_json(l->created_at_ms),
-                   "updated_at", api_time_json(l->updated_at_ms));
+                   "updated_at", api_time_json(l->updated_at_ms), "guard", guard_json(req, l->target_url));
 }
 
 /* Applies and checks the fields present in `body` to `l`. */
@@ -83,11 +123,33 @@ static bool apply_fields(struct request *req, struct response *res, json_t *body
   return true;
 }
 
+/* The link guard on a new or changed target, so that hutong never hands out a short link to a
+ * known phishing page: a blocked target is refused (422 target_blocked, with the verdict and
+ * reasons in the error), a target the guard cannot check is a 400, and an allowed or warned
+ * one is accepted; every link's JSON carries the guard's current verdict ("guard"). /R/
+ * judges the target again at every click (web/landing.c), so a feed update still protects
+ * links made before it. Returns false after writing the refusal. */
+static bool target_acceptable(struct request *req, struct response *res, struct str target) {
+  enum guard_verdict verdict;
+  json_t *reasons;
+  const char *error;
+  if (judge(req, target, &verdict, &reasons, &error) != HT_OK) {
+    response_error(req, res, 400, "invalid_url", "target_url", "target_url cannot be checked (%s)", error);
+    return false;
+  }
+  if (verdict != GUARD_BLOCK) return json_decref(reasons), true;
+  const char *first = json_string_value(json_object_get(json_array_get(reasons, 0), "code"));
+  response_error_extra(req, res, 422, "target_blocked", "target_url",
+                       json_pack("{s:s, s:o}", "verdict", "block", "reasons", reasons),
+                       "the link guard blocks this target (%s)", first ? first : "blocked");
+  return false;
+}
+
 void api_links_create(struct request *req, struct response *res) {
   json_t *body = request_json_object(req, res);
   if (!body || !json_fields_check(req, res, body, create_rules, COUNT(create_rules))) return;
   struct link l = {.merchant_id = req->merchant_id};
-  if (!apply_fields(req, res, body, &l)) return;
+  if (!apply_fields(req, res, body, &l) || !target_acceptable(req, res, l.target_url)) return;
   int rc = store_link_create(req->db, &l, req->now_ms);
   if (rc != HT_OK) return response_status_error(req, res, rc, "link");
   char location[64];
@@ -125,6 +187,7 @@ void api_links_update(struct request *req, struct response *res) {
   struct link l;
   int rc = store_link_get(req->db, &req->arena, req->merchant_id, str_from_cstr(code), &l);
   if (rc == HT_OK && !apply_fields(req, res, body, &l)) return;
+  if (rc == HT_OK && json_has(body, "target_url") && !target_acceptable(req, res, l.target_url)) return;
   if (rc == HT_OK) rc = store_link_update(req->db, &l, req->now_ms);
   if (rc == HT_OK) code_cache_forget(str_from_cstr(l.code));
   if (rc != HT_OK) return response_status_error(req, res, rc, "link");

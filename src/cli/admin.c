@@ -7,7 +7,9 @@
 #include "cli/cli.h"
 #include "cli/options.h"
 #include "core/arena.h"
+#include "core/lookalike.h"
 #include "core/status.h"
+#include "core/url_canon.h"
 #include "core/utf8.h"
 #include "http/auth.h"
 #include "platform/clock.h"
@@ -49,10 +51,13 @@ static const char merchant_help[] =
     "usage: hutong merchant create --name NAME [--db URL]\n"
     "       hutong merchant show --id ID [--db URL]\n"
     "       hutong merchant passwd --id ID (--password-stdin | --generate) [--db URL]\n"
+    "       hutong merchant set-domain --id ID (--domain DOMAIN | --clear) [--db URL]\n"
     "\n"
     "Creates a merchant (prints its id) or shows one. Then create an API key with\n"
     "`hutong apikey create --merchant ID`. passwd sets the dashboard (/M/) password from one\n"
-    "line of standard input, or generates one and prints it.\n";
+    "line of standard input, or generates one and prints it. set-domain records the merchant's\n"
+    "verified domain (e.g. shop.example.cn, any case, Unicode or punycode): the link guard then\n"
+    "warns about or blocks look-alikes of it. A running server protects it after SIGHUP.\n";
 
 static int merchant_create(int argc, char **argv, struct db *db) {
   const char *name = option_value(argc, argv, "name");
@@ -86,19 +91,72 @@ static int merchant_show(int argc, char **argv, struct db *db) {
   return rc == HT_OK ? 0 : 1;
 }
 
+/* The canonical form of a domain as the link guard will protect it: lower case, punycode,
+ * no port, user, path or IP address, and accepted by the lookalike checker (which also refuses
+ * a bare public suffix). Writes it into `out` (arena) and returns true; prints why not. */
+static bool canonical_domain(const char *text, struct arena *arena, struct str *out) {
+  const char *url = arena_printf(arena, "http://%s/", text);
+  struct url_canon u;
+  enum url_canon_error error;
+  bool ok = url && strlen(text) <= LOOKALIKE_HOST_BYTES_MAX * 4 && !strpbrk(text, "/?#@:\\ ") &&
+            url_canon(str_from_cstr(url), arena, &u, &error) == HT_OK &&
+            !(u.flags & (URL_CANON_HOST_IPV4 | URL_CANON_HOST_IPV6 | URL_CANON_HOST_FORBIDDEN)) &&
+            u.host.len <= LOOKALIKE_HOST_BYTES_MAX && memchr(u.host.data, '.', u.host.len);
+  struct lookalike_ctx *ctx = NULL;
+  size_t bad;
+  if (ok) ok = lookalike_ctx_create(NULL, &u.host, 1, &ctx, &bad) == HT_OK;
+  const char *host = ok ? arena_strdup_str(arena, u.host) : NULL; /* libpsl wants a C string */
+  if (ok && (!host || lookalike_registrable_domain(ctx, host, u.host.len).len == 0)) ok = false;
+  lookalike_ctx_free(ctx);
+  if (!ok) return fprintf(stderr, "hutong merchant set-domain: '%s' is not a domain name\n", text), false;
+  *out = u.host;
+  return true;
+}
+
+static int merchant_set_domain(int argc, char **argv, struct db *db) {
+  int64_t id;
+  const char *domain = option_value(argc, argv, "domain");
+  bool clear = option_flag(argc, argv, "clear");
+  if (!parse_id(option_value(argc, argv, "id"), &id) || !domain == !clear)
+    return fputs("hutong merchant set-domain: --id ID and one of --domain DOMAIN or --clear are required\n",
+                 stderr),
+           2;
+  struct arena arena;
+  arena_init(&arena, 1 << 20);
+  struct str canonical = {0};
+  int status = 2;
+  if (clear || canonical_domain(domain, &arena, &canonical)) {
+    int rc = store_merchant_set_domain(db, id, canonical);
+    status = rc == HT_OK ? 0 : 1;
+    if (rc == HT_OK && clear)
+      printf("merchant %lld: no verified domain\n", (long long)id);
+    else if (rc == HT_OK)
+      printf("merchant %lld: verified domain %.*s (protected after the server reloads: SIGHUP)\n",
+             (long long)id, STR_FMT(canonical));
+    else
+      fprintf(stderr, "hutong merchant set-domain: merchant %lld %s\n", (long long)id,
+              rc == HT_ENOTFOUND ? "not found" : db_error(db));
+  }
+  arena_free_all(&arena);
+  return status;
+}
+
 int cli_merchant(int argc, char **argv) {
-  static const char *const allowed[] = {"name", "id", "db", "password-stdin!", "generate!", "help!", NULL};
+  static const char *const allowed[] = {"name",   "id",    "db", "password-stdin!", "generate!", "domain",
+                                        "clear!", "help!", NULL};
   const char *action = option_positional(argc, argv, 0, allowed);
   if (option_flag(argc, argv, "help") || !action)
     return fputs(merchant_help, action ? stdout : stderr), action ? 0 : 2;
   if (!options_check(argc, argv, allowed, 1)) return 2;
-  if (strcmp(action, "create") != 0 && strcmp(action, "show") != 0 && strcmp(action, "passwd") != 0)
+  if (strcmp(action, "create") != 0 && strcmp(action, "show") != 0 && strcmp(action, "passwd") != 0 &&
+      strcmp(action, "set-domain") != 0)
     return fprintf(stderr, "hutong merchant: unknown action '%s'\n%s", action, merchant_help), 2;
   struct db *db = config_open_db(config_db_url(argc, argv));
   if (!db) return 1;
   int64_t id = 0;
-  int status = strcmp(action, "create") == 0 ? merchant_create(argc, argv, db)
-               : strcmp(action, "show") == 0 ? merchant_show(argc, argv, db)
+  int status = strcmp(action, "create") == 0       ? merchant_create(argc, argv, db)
+               : strcmp(action, "show") == 0       ? merchant_show(argc, argv, db)
+               : strcmp(action, "set-domain") == 0 ? merchant_set_domain(argc, argv, db)
                : parse_id(option_value(argc, argv, "id"), &id)
                    ? cli_merchant_passwd(argc, argv, db, id)
                    : (fputs("hutong merchant passwd: --id ID is required\n", stderr), 2);

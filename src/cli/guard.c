@@ -1,9 +1,11 @@
 /* guard.c — `hutong guard check URL...` and `hutong guard load FILE...`.
  *
- * check prints, per URL, the verdict and reasons the API would give (--json: the same JSON);
- * load parses feed files (PhishTank CSV/JSON, URLhaus CSV, one URL per line), reports what they
- * hold, and installs them into the feeds directory atomically (write, fsync, rename), where a
- * running server picks them up within seconds (or at once on SIGHUP). */
+ * check prints, per URL, the verdict and reasons the API would give (--json: the same JSON),
+ * with the same feeds and protected domains: the configured ones and the verified merchant
+ * domains of the database (HUTONG_DB / --db, when that database exists); load parses feed files (PhishTank
+ * CSV/JSON, URLhaus CSV, one URL per line), reports what they hold, and installs them into the feeds
+ * directory atomically (write, fsync, rename), where a running server picks them up within seconds (or at
+ * once on SIGHUP). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -18,17 +20,24 @@
 #include "core/crypto.h"
 #include "core/status.h"
 #include "jobs/guard_state.h"
+#include "store/merchants.h"
 
 #define FEEDS_DIR_DEFAULT "var/feeds"
+/* Arena of one URL's check: the guard's scratch plus its answer line (a URL of 8 KiB escaped
+ * up to six times, its canonical form up to three times, doubled while the line grows). */
+#define CHECK_ARENA_BYTES (GUARD_ARENA_BYTES + 512u * 1024u)
+/* Arena for the merchant domains read from the database (GUARD_EXTRA_DOMAINS_MAX of them). */
+#define DOMAINS_ARENA_BYTES (4u * 1024u * 1024u)
 
 static const char guard_help[] =
-    "usage: hutong guard check URL... [--json] [--feeds-dir DIR] [--domains a.com,b.com]\n"
+    "usage: hutong guard check URL... [--json] [--feeds-dir DIR] [--domains a.com,b.com] [--db URL]\n"
     "       hutong guard load FILE... [--feeds-dir DIR]\n"
     "\n"
     "check: the link guard's verdict (allow, warn, block) and reasons for each URL, using the feeds\n"
     "in the feeds directory (HUTONG_GUARD_FEEDS_DIR, default " FEEDS_DIR_DEFAULT ") and the protected\n"
-    "domains (built-in brands plus HUTONG_GUARD_DOMAINS / --domains). Exit 0 when every URL is\n"
-    "allowed, 1 when any is warned about or blocked, 2 on bad input.\n"
+    "domains (built-in brands, HUTONG_GUARD_DOMAINS / --domains, and the verified merchant domains\n"
+    "of the database, HUTONG_DB / --db, when it exists). Exit 0 when every URL is allowed, 1 when\n"
+    "any is warned about or blocked, 2 on bad input.\n"
     "load: checks feed files and installs them into the feeds directory; a running server reloads\n"
     "them by itself within seconds, or at once on SIGHUP.\n";
 
@@ -38,16 +47,50 @@ static const char *feeds_dir(int argc, char **argv) {
   return dir && *dir ? dir : FEEDS_DIR_DEFAULT;
 }
 
+struct domain_list {
+  struct arena *arena;
+  struct str *items;
+  size_t count;
+};
+
+static void collect_domain(void *user, struct str domain) {
+  struct domain_list *l = user;
+  char *copy = l->count < GUARD_EXTRA_DOMAINS_MAX ? arena_strdup_str(l->arena, domain) : NULL;
+  if (copy) l->items[l->count++] = (struct str){copy, domain.len};
+}
+
+/* The verified merchant domains, as the server protects them. A database that does not exist
+ * (a SQLite file not created yet) is not created here; one that cannot be read is reported and
+ * the check goes on without its domains. */
+static void read_merchant_domains(int argc, char **argv, struct domain_list *list) {
+  const char *url = config_db_url(argc, argv);
+  struct stat st;
+  if (strncmp(url, "sqlite:", 7) == 0 && stat(url + 7, &st) != 0) return;
+  struct db *db = NULL;
+  char error[DB_ERROR_BYTES];
+  int rc = db_open(url, &db, error);
+  if (rc == HT_OK) rc = store_merchant_domains(db, collect_domain, list);
+  if (rc != HT_OK)
+    fprintf(stderr, "hutong guard check: merchant domains not read (%s)\n", error[0] ? error : db_error(db));
+  db_close(db);
+}
+
 static int guard_check_cli(int argc, char **argv, const char *const *allowed) {
   const char *domains = option_value(argc, argv, "domains");
   if (!domains) domains = getenv("HUTONG_GUARD_DOMAINS");
   unsigned char key[32] = {0}; /* signatures are not checked offline */
   struct guard_config config = {
       .feeds_dir = feeds_dir(argc, argv), .extra_domains = domains, .link_key = key};
+  struct arena domains_arena;
+  arena_init(&domains_arena, DOMAINS_ARENA_BYTES);
+  struct domain_list merchants = {
+      &domains_arena, arena_alloc(&domains_arena, GUARD_EXTRA_DOMAINS_MAX * sizeof(struct str)), 0};
+  if (merchants.items) read_merchant_domains(argc, argv, &merchants);
   struct guard_state *state;
   char error[256];
-  if (guard_state_create(&config, NULL, 0, &state, error) != HT_OK)
-    return fprintf(stderr, "hutong guard check: %s\n", error), 1;
+  int created = guard_state_create(&config, merchants.items, merchants.count, &state, error);
+  arena_free_all(&domains_arena);
+  if (created != HT_OK) return fprintf(stderr, "hutong guard check: %s\n", error), 1;
   struct guard_snapshot *snap = guard_acquire(state);
   bool json = option_flag(argc, argv, "json");
   int worst = 0;
@@ -55,16 +98,16 @@ static int guard_check_cli(int argc, char **argv, const char *const *allowed) {
     const char *url = option_positional(argc, argv, n, allowed);
     if (!url) break;
     struct arena arena;
-    arena_init(&arena, GUARD_ARENA_BYTES);
+    arena_init(&arena, CHECK_ARENA_BYTES);
     struct guard_result r;
     memset(&r, 0, sizeof r);
     int rc = guard_check(&snap->ctx, str_from_cstr(url), NULL, &arena, &r);
-    if (json) {
-      json_t *out = api_guard_result_json(str_from_cstr(url), rc, &r);
-      char *text = json_dumps(out, JSON_COMPACT);
-      puts(text ? text : "{}");
-      free(text);
-      json_decref(out);
+    struct buf line;
+    buf_init(&line, &arena, API_GUARD_ANSWER_BYTES_MAX);
+    if (json && api_guard_result_write(&line, str_from_cstr(url), rc, &r) == HT_OK) {
+      puts(buf_view(&line).data);
+    } else if (json) {
+      printf("{\"error\":{\"code\":\"internal_error\",\"message\":\"out of memory\"}}\n");
     } else if (rc != HT_OK) {
       printf("error  %s  (%s)\n", url, r.error ? r.error : "url_invalid");
     } else {
@@ -115,15 +158,18 @@ static int guard_load_cli(int argc, char **argv, const char *const *allowed) {
     struct feed_stats stats = {0};
     struct blocklist *list = NULL;
     char error[256] = "";
+    enum feed_format format = FEED_AUTO;
     int rc = blocklist_builder_create(&b);
-    if (rc == HT_OK) rc = guard_load_feed_file(b, path, &stats, error);
+    if (rc == HT_OK) rc = guard_load_feed_file(b, path, &stats, &format, error);
     if (rc == HT_OK)
       rc = blocklist_build(b, &list);
     else
       blocklist_builder_free(b);
     if (rc == HT_OK) rc = install(path, dir);
     if (rc == HT_OK)
-      printf("%s: %zu URLs (%zu records skipped) installed into %s\n", path, blocklist_count(list),
+      printf("%s: %s, %zu records, %zu URLs listed, %zu skipped (unverified or offline), %zu rejected "
+             "(not URLs); installed into %s\n",
+             path, feed_format_name(format), stats.records, blocklist_count(list), stats.skipped,
              stats.rejected, dir);
     else
       fprintf(stderr, "hutong guard load: %s\n", error[0] ? error : path), status = 1;
@@ -133,7 +179,7 @@ static int guard_load_cli(int argc, char **argv, const char *const *allowed) {
 }
 
 int cli_guard(int argc, char **argv) {
-  static const char *const allowed[] = {"json!", "feeds-dir", "domains", "help!", NULL};
+  static const char *const allowed[] = {"json!", "feeds-dir", "domains", "db", "help!", NULL};
   const char *action = option_positional(argc, argv, 0, allowed);
   if (option_flag(argc, argv, "help") || !action)
     return fputs(guard_help, action ? stdout : stderr), action ? 0 : 2;

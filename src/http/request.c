@@ -117,15 +117,14 @@ void response_json(struct request *req, struct response *res, int status, json_t
   response_body(req, res, status, "application/json", (struct str){out, len});
 }
 
-void response_error(struct request *req, struct response *res, int status, const char *code,
-                    const char *field, const char *fmt, ...) {
+static void error_v(struct request *req, struct response *res, int status, const char *code,
+                    const char *field, json_t *extra, const char *fmt, va_list ap) {
   char message[512];
-  va_list ap;
-  va_start(ap, fmt);
   vsnprintf(message, sizeof message, fmt, ap);
-  va_end(ap);
   json_t *error = json_pack("{s:s, s:s}", "code", code, "message", message);
   if (field && error) json_object_set_new(error, "field", json_string(field));
+  if (extra && error) json_object_update_missing(error, extra);
+  json_decref(extra);
   json_t *body = error ? json_pack("{s:o}", "error", error) : NULL;
   if (!body) {
     response_body(req, res, status, "application/json",
@@ -133,6 +132,22 @@ void response_error(struct request *req, struct response *res, int status, const
     return;
   }
   response_json(req, res, status, body);
+}
+
+void response_error(struct request *req, struct response *res, int status, const char *code,
+                    const char *field, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  error_v(req, res, status, code, field, NULL, fmt, ap);
+  va_end(ap);
+}
+
+void response_error_extra(struct request *req, struct response *res, int status, const char *code,
+                          const char *field, json_t *extra, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  error_v(req, res, status, code, field, extra, fmt, ap);
+  va_end(ap);
 }
 
 void response_status_error(struct request *req, struct response *res, int rc, const char *what) {

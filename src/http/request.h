@@ -125,6 +125,13 @@ void response_body(struct request *req, struct response *res, int status, const 
 void response_error(struct request *req, struct response *res, int status, const char *code,
                     const char *field, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
+/* response_error() with more members in the error object: those of `extra` (an object,
+ * reference stolen, may be NULL) that do not clash with code, message or field, e.g. the link
+ * guard's reasons for a refused target. */
+void response_error_extra(struct request *req, struct response *res, int status, const char *code,
+                          const char *field, json_t *extra, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+
 /* Long-polling. After writing a complete "not yet" response, a handler may call
  * response_wait(): the server then holds the connection without a thread and runs the handler
  * again when http_notify() names `topic`, after at most HTTP_WAIT_RECHECK_MS (changes made on

@@ -24,8 +24,11 @@ struct guard_state {
   struct str *extra; /* views of extra_text: configuration + merchant domains */
   char **extra_text; /* owned copies */
   size_t extra_count;
-  size_t config_count;  /* how many of `extra` came from the configuration */
-  uint64_t fingerprint; /* of the directory's listing when last loaded */
+  size_t config_count;         /* how many of `extra` came from the configuration */
+  uint64_t fingerprint;        /* of the directory's listing when last loaded */
+  uint64_t failed_fingerprint; /* of the listing whose load last failed (0: none) */
+  uint64_t next_generation;    /* given to the next snapshot built; under reload_lock */
+  _Atomic uint64_t generation; /* the current snapshot's, readable without a lock */
 };
 
 static uint64_t mix(uint64_t h, uint64_t v) { return (h ^ v) * 1099511628211ULL; }
@@ -51,7 +54,7 @@ static uint64_t directory_fingerprint(const char *dir) {
 }
 
 int guard_load_feed_file(struct blocklist_builder *b, const char *path, struct feed_stats *stats,
-                         char error[256]) {
+                         enum feed_format *format, char error[256]) {
   FILE *f = fopen(path, "rb");
   if (!f) return snprintf(error, 256, "%s: %s", path, strerror(errno)), HT_EIO;
   struct stat st;
@@ -62,8 +65,10 @@ int guard_load_feed_file(struct blocklist_builder *b, const char *path, struct f
   if (rc == HT_OK && fread(data, 1, (size_t)st.st_size, f) != (size_t)st.st_size) rc = HT_EIO;
   fclose(f);
   const char *name = strrchr(path, '/');
+  enum feed_format detected = rc == HT_OK ? feed_detect((struct str){data, (size_t)st.st_size}) : FEED_AUTO;
+  if (format) *format = detected;
   if (rc == HT_OK)
-    rc = blocklist_builder_add_feed(b, (struct str){data, (size_t)st.st_size}, FEED_AUTO,
+    rc = blocklist_builder_add_feed(b, (struct str){data, (size_t)st.st_size}, detected,
                                     str_from_cstr(name ? name + 1 : path), stats);
   if (rc != HT_OK) snprintf(error, 256, "%s: %s", path, ht_status_name(rc));
   free(data);
@@ -87,7 +92,7 @@ static int load_directory(const char *dir, struct blocklist **out, size_t *files
     if (++*files > GUARD_FEED_FILES_MAX)
       rc = (snprintf(error, 256, "more than %d feed files", GUARD_FEED_FILES_MAX), HT_ETOOBIG);
     struct feed_stats stats = {0};
-    if (rc == HT_OK) rc = guard_load_feed_file(b, path, &stats, error);
+    if (rc == HT_OK) rc = guard_load_feed_file(b, path, &stats, NULL, error);
   }
   if (d) closedir(d);
   if (rc != HT_OK) {
@@ -97,26 +102,59 @@ static int load_directory(const char *dir, struct blocklist **out, size_t *files
   return blocklist_build(b, out);
 }
 
+/* Drops merchant domain `index` (>= config_count) from the protected set. */
+static void drop_extra(struct guard_state *state, size_t index) {
+  free(state->extra_text[index]);
+  for (size_t i = index + 1; i < state->extra_count; i++) {
+    state->extra_text[i - 1] = state->extra_text[i];
+    state->extra[i - 1] = state->extra[i];
+  }
+  state->extra_count--;
+}
+
+/* The lookalike checker over the built-in brands and `extra`. A merchant domain it refuses is
+ * dropped (and logged) and the build retried, at most once per merchant domain; a configured
+ * domain it refuses fails the build. */
+static int build_lookalike(struct guard_state *state, struct lookalike_ctx **out, char error[256]) {
+  for (;;) {
+    size_t bad = SIZE_MAX;
+    int rc = lookalike_ctx_create(NULL, state->extra, state->extra_count, out, &bad);
+    if (rc != HT_EINVAL || bad >= state->extra_count) return rc;
+    if (bad < state->config_count) {
+      snprintf(error, 256, "protected domain '%.*s' (HUTONG_GUARD_DOMAINS) is not a domain",
+               (int)(state->extra[bad].len < 200 ? state->extra[bad].len : 200), state->extra[bad].data);
+      return rc;
+    }
+    log_event(LOG_ERROR, NULL, "verified merchant domain '%.*s' is not a domain; not protected",
+              (int)(state->extra[bad].len < 200 ? state->extra[bad].len : 200), state->extra[bad].data);
+    drop_extra(state, bad);
+  }
+}
+
+/* Builds a complete snapshot from the directory and the protected domains; the caller holds
+ * reload_lock (or is the only thread, at creation). */
 static int build_snapshot(struct guard_state *state, struct guard_snapshot **out, char error[256]) {
   struct guard_snapshot *s = calloc(1, sizeof *s);
   if (!s) return HT_ENOMEM;
   uint64_t fingerprint = directory_fingerprint(state->feeds_dir);
   int rc = load_directory(state->feeds_dir, &s->blocklist, &s->files, error);
-  size_t bad = 0;
-  if (rc == HT_OK) rc = lookalike_ctx_create(NULL, state->extra, state->extra_count, &s->lookalike, &bad);
-  if (rc == HT_EINVAL && s->blocklist) snprintf(error, 256, "protected domain %zu is not a domain", bad);
+  if (rc == HT_OK) rc = build_lookalike(state, &s->lookalike, error);
   if (rc != HT_OK) {
+    if (!error[0]) snprintf(error, 256, "%s", ht_status_name(rc));
+    state->failed_fingerprint = fingerprint;
     blocklist_free(s->blocklist);
     free(s);
     return rc;
   }
   s->entries = blocklist_count(s->blocklist);
   s->loaded_at_ms = clock_now_ms();
+  s->generation = ++state->next_generation;
   s->ctx = (struct guard_ctx){.blocklist = s->blocklist,
                               .lookalike = s->lookalike,
                               .link_key = {(const char *)state->link_key, sizeof state->link_key}};
   atomic_store(&s->refs, 1); /* the state's own reference */
   state->fingerprint = fingerprint;
+  state->failed_fingerprint = 0;
   *out = s;
   return HT_OK;
 }
@@ -159,6 +197,7 @@ int guard_state_create(const struct guard_config *config, const struct str *merc
     guard_state_free(state);
     return rc;
   }
+  atomic_store(&state->generation, state->current->generation);
   *out = state;
   return HT_OK;
 }
@@ -178,22 +217,35 @@ void guard_release(struct guard_snapshot *s) {
   free(s);
 }
 
+uint64_t guard_generation(const struct guard_state *state) { return atomic_load(&state->generation); }
+
 int guard_reload(struct guard_state *state, char error[256]) {
   struct guard_snapshot *fresh;
   error[0] = '\0';
+  /* Build and swap under one lock: two reloads (SIGHUP and the scheduler) must not swap in the
+   * opposite order of their builds, or the older list would win. Requests never take this
+   * lock; they only meet swap_lock for the moment of the swap. */
   pthread_mutex_lock(&state->reload_lock);
   int rc = build_snapshot(state, &fresh, error);
+  struct guard_snapshot *old = NULL;
+  size_t entries = 0, files = 0;
+  uint64_t generation = 0;
+  if (rc == HT_OK) {
+    entries = fresh->entries, files = fresh->files, generation = fresh->generation;
+    pthread_mutex_lock(&state->swap_lock);
+    old = state->current;
+    state->current = fresh;
+    atomic_store(&state->generation, fresh->generation);
+    pthread_mutex_unlock(&state->swap_lock);
+  }
   pthread_mutex_unlock(&state->reload_lock);
   if (rc != HT_OK) {
     log_event(LOG_ERROR, NULL, "guard feeds not reloaded (%s); keeping the current list", error);
     return rc;
   }
-  pthread_mutex_lock(&state->swap_lock);
-  struct guard_snapshot *old = state->current;
-  state->current = fresh;
-  pthread_mutex_unlock(&state->swap_lock);
-  guard_release(old);
-  log_event(LOG_INFO, NULL, "guard feeds loaded: %zu URLs from %zu files", fresh->entries, fresh->files);
+  guard_release(old); /* `fresh` may be gone too by now: another reload may have replaced it */
+  log_event(LOG_INFO, NULL, "guard feeds loaded: %zu URLs from %zu files (generation %llu)", entries, files,
+            (unsigned long long)generation);
   return HT_OK;
 }
 
@@ -209,7 +261,8 @@ int guard_set_merchant_domains(struct guard_state *state, const struct str *doma
 
 bool guard_feeds_changed(struct guard_state *state) {
   pthread_mutex_lock(&state->reload_lock);
-  bool changed = directory_fingerprint(state->feeds_dir) != state->fingerprint;
+  uint64_t now = directory_fingerprint(state->feeds_dir);
+  bool changed = now != state->fingerprint && now != state->failed_fingerprint;
   pthread_mutex_unlock(&state->reload_lock);
   return changed;
 }

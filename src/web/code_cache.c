@@ -20,18 +20,22 @@
 /* Room for a key: kind letter, up to 20 decimal digits or a code, NUL. */
 #define KEY_BYTES 24
 
-static struct kvcache *rows, *symbols;
+static struct kvcache *rows, *symbols, *verdicts;
 
 void code_cache_init(void) {
   if (!rows) rows = kvcache_create(CODE_CACHE_ROWS_MAX, CODE_CACHE_TTL_MS, CODE_CACHE_ROW_BYTES_MAX);
   if (!symbols)
     symbols = kvcache_create(CODE_CACHE_SYMBOLS_MAX, CODE_CACHE_SYMBOL_TTL_MS, CODE_CACHE_SYMBOL_BYTES_MAX);
+  if (!verdicts)
+    verdicts =
+        kvcache_create(CODE_CACHE_VERDICTS_MAX, CODE_CACHE_VERDICT_TTL_MS, CODE_CACHE_VERDICT_BYTES_MAX);
 }
 
 void code_cache_shutdown(void) {
   kvcache_destroy(rows);
   kvcache_destroy(symbols);
-  rows = symbols = NULL;
+  kvcache_destroy(verdicts);
+  rows = symbols = verdicts = NULL;
 }
 
 /* ---- packing ---- */
@@ -247,12 +251,44 @@ int code_cache_merchant(struct request *req, int64_t id, struct merchant *out) {
 }
 
 void code_cache_forget(struct str code) {
+  char key[KEY_BYTES];
+  if (verdicts) kvcache_delete(verdicts, key_of(key, 'V', code));
   if (!rows) return;
   static const char kinds[] = "CLP";
-  for (size_t i = 0; i < sizeof kinds - 1; i++) {
-    char key[KEY_BYTES];
-    kvcache_delete(rows, key_of(key, kinds[i], code));
-  }
+  for (size_t i = 0; i < sizeof kinds - 1; i++) kvcache_delete(rows, key_of(key, kinds[i], code));
+}
+
+/* ---- guard verdicts ---- */
+
+/* Packed verdict: generation (8 bytes, host order), verdict (1 byte), then the target. */
+bool code_cache_verdict(struct request *req, struct str code, struct str target, uint64_t generation,
+                        enum guard_verdict *verdict) {
+  char key[KEY_BYTES];
+  struct str value;
+  uint64_t stored;
+  if (!verdicts || !kvcache_get(verdicts, key_of(key, 'V', code), req->now_ms, &req->arena, &value) ||
+      value.len != sizeof stored + 1 + target.len)
+    return false;
+  memcpy(&stored, value.data, sizeof stored);
+  if (stored != generation || memcmp(value.data + sizeof stored + 1, target.data, target.len) != 0)
+    return false;
+  unsigned char v = (unsigned char)value.data[sizeof stored];
+  if (v > GUARD_BLOCK) return false;
+  *verdict = (enum guard_verdict)v;
+  return true;
+}
+
+void code_cache_verdict_keep(struct request *req, struct str code, struct str target, uint64_t generation,
+                             enum guard_verdict verdict) {
+  size_t len = sizeof generation + 1 + target.len;
+  if (!verdicts || len > CODE_CACHE_VERDICT_BYTES_MAX) return;
+  char *value = arena_alloc(&req->arena, len);
+  if (!value) return;
+  memcpy(value, &generation, sizeof generation);
+  value[sizeof generation] = (char)verdict;
+  memcpy(value + sizeof generation + 1, target.data, target.len);
+  char key[KEY_BYTES];
+  kvcache_put(verdicts, key_of(key, 'V', code), (struct str){value, len}, req->now_ms);
 }
 
 /* ---- symbols ---- */

@@ -11,6 +11,12 @@
  * Freshness: this node's own writes call code_cache_forget() (api/links.c, api/products.c);
  * another node's writes, and changes made by admin commands, show within CODE_CACHE_TTL_MS.
  * Unknown codes are not cached (each asks the database), so a new code works at once.
+ *
+ * A third cache keeps the link guard's verdict on each link's target, so that /R/ does not
+ * run the guard on every click: an entry holds the target it judged and the guard snapshot's
+ * generation (jobs/guard_state.h), and counts only while both still match. A feed reload or a
+ * change of protected domains starts a new generation, so it takes effect at the next click;
+ * a changed target misses by itself.
  * Every function falls back to the store when the cache is not initialized (tests of single
  * handlers, admin commands).
  */
@@ -19,6 +25,7 @@
 
 #include <stdint.h>
 
+#include "core/guard.h"
 #include "core/qr.h"
 #include "http/request.h"
 #include "store/codes.h"
@@ -43,6 +50,14 @@
 /* Largest symbol kept: version 10 (57 modules a side), far above a short link's version 2-3. */
 #define CODE_CACHE_SYMBOL_BYTES_MAX 512
 
+/* Verdicts kept: one per campaign link, as many as the row cache's links. An entry is about
+ * 90 bytes of slot plus the target; a reload makes every entry stale, so the TTL only bounds
+ * how long an unused entry stays: an hour. */
+#define CODE_CACHE_VERDICTS_MAX   (128u * 1024u)
+#define CODE_CACHE_VERDICT_TTL_MS (3600 * 1000)
+/* A verdict entry: generation, verdict and the target (links allow 2,048 bytes; room to spare). */
+#define CODE_CACHE_VERDICT_BYTES_MAX (16u + 4096u)
+
 /* Creates the caches; call once before serving (web_init does). */
 void code_cache_init(void);
 
@@ -61,7 +76,16 @@ int code_cache_product(struct request *req, struct str code, struct product *out
 /* Merchant `id`, strings in the request arena. */
 int code_cache_merchant(struct request *req, int64_t id, struct merchant *out);
 
-/* Forgets every row cached under `code` (call after changing the link or product). */
+/* The guard's verdict on link `code`'s `target` remembered for snapshot `generation`: true and
+ * `*verdict` when an entry for exactly that target and generation exists. */
+bool code_cache_verdict(struct request *req, struct str code, struct str target, uint64_t generation,
+                        enum guard_verdict *verdict);
+
+/* Remembers `verdict` on link `code`'s `target` under snapshot `generation`. */
+void code_cache_verdict_keep(struct request *req, struct str code, struct str target, uint64_t generation,
+                             enum guard_verdict verdict);
+
+/* Forgets every row and verdict cached under `code` (call after changing the link or product). */
 void code_cache_forget(struct str code);
 
 /* The QR symbol of `text` at level `ec` into `out` (modules in the request arena), encoded

@@ -16,6 +16,7 @@
 #include "core/share_token.h"
 #include "core/status.h"
 #include "jobs/click_queue.h"
+#include "jobs/guard_state.h"
 #include "store/codes.h"
 #include "store/links.h"
 #include "store/merchants.h"
@@ -146,10 +147,18 @@ static void render_app_link(struct page *page, const struct merchant *m, const s
       buf_append(&link, m->app_link.data + i, 1);
     }
   }
+  /* A custom scheme opens the merchant's app and is no link to a web site; an http(s) app
+   * link (a universal link) leaves hutong like any other and goes through the guard. */
+  struct str target = buf_view(&link);
+  if (str_find(target, STR_LIT("http://"), true) == 0 || str_find(target, STR_LIT("https://"), true) == 0) {
+    const char *go = url_outbound(page->req->app, &page->req->arena, target, NULL);
+    if (!go) return;
+    target = str_from_cstr(go);
+  }
   buf_append_cstr(out, "<p><a class=\"btn ghost block\" href=\"");
-  html_url(out, buf_view(&link));
+  html_url(out, target);
   buf_append_cstr(out, "\" data-app-link=\"");
-  html_attr(out, buf_view(&link));
+  html_attr(out, target);
   html_raw(out, "\">%s</a></p>", page_t(page, MSG_OPEN_IN_APP));
 }
 
@@ -331,6 +340,35 @@ void web_store(struct request *req, struct response *res) {
   show_store(req, res, ref.merchant_id, "link");
 }
 
+/* The link guard on a campaign link's target, at click time, so a feed update protects links
+ * already shared. The verdict is remembered with the link per guard generation (code_cache.h):
+ * a warm allowed link costs one cache lookup, and a reload or a protected-domain change is
+ * seen at the next click. A warned or blocked target is judged again to show its reasons on
+ * the interstitial's page (warn: 200 with a continue link; block: 403). Returns true when the
+ * redirect may go ahead; otherwise the page has been written. */
+static bool link_target_passes(struct request *req, struct response *res, const struct link *l) {
+  struct guard_state *guard = req->app->guard;
+  if (!guard) return true; /* handler tests without a guard */
+  struct str code = str_from_cstr(l->code);
+  enum guard_verdict verdict;
+  if (code_cache_verdict(req, code, l->target_url, guard_generation(guard), &verdict) &&
+      verdict == GUARD_ALLOW)
+    return true;
+  struct guard_snapshot *snap = guard_acquire(guard);
+  struct guard_result r;
+  int rc = guard_check(&snap->ctx, l->target_url, NULL, &req->arena, &r);
+  uint64_t generation = snap->generation;
+  guard_release(snap);
+  if (rc != HT_OK) { /* stored before targets were checked on the way in */
+    page_message(req, res, 400, MSG_GUARD_BAD_TITLE, MSG_GUARD_BAD_BODY);
+    return false;
+  }
+  code_cache_verdict_keep(req, code, l->target_url, generation, r.verdict);
+  if (r.verdict == GUARD_ALLOW) return true;
+  web_guard_page(req, res, l->target_url, &r);
+  return false;
+}
+
 static void follow_link(struct request *req, struct response *res, const char *code, const char *source) {
   struct link l;
   int rc = code_cache_link(req, str_from_cstr(code), &l);
@@ -341,8 +379,12 @@ static void follow_link(struct request *req, struct response *res, const char *c
   struct str channel = channel_param(req);
   record_click(req, client_detect(request_header(req, "User-Agent")), l.merchant_id, l.code, source,
                channel.len ? channel : l.channel);
+  if (!link_target_passes(req, res, &l)) return;
   /* 302, never 301: a campaign link's target stays editable, so nothing may cache it. */
-  response_header(req, res, "Location", l.target_url.data);
+  /* A copy: a link read from the code cache is a view into its packed row, not a C string. */
+  const char *location = arena_strdup_str(&req->arena, l.target_url);
+  if (!location) return response_status_error(req, res, HT_ENOMEM, "link");
+  response_header(req, res, "Location", location);
   response_body(req, res, 302, "text/plain; charset=utf-8", STR_LIT(""));
 }
 

@@ -53,7 +53,7 @@ static int append_encoded(struct buf *out, struct str s) {
   return rc;
 }
 
-char *url_outbound(const struct app *app, struct arena *arena, struct str target, bool confirmed) {
+char *url_outbound(const struct app *app, struct arena *arena, struct str target, const char *confirmation) {
   char signature[LINK_SIGN_TEXT_CHARS + 1];
   if (link_sign((struct str){(const char *)app->link_key, sizeof app->link_key}, target, signature) != HT_OK)
     return NULL;
@@ -61,6 +61,7 @@ char *url_outbound(const struct app *app, struct arena *arena, struct str target
   buf_init(&out, arena, 3 * target.len + 64);
   int rc = buf_append_cstr(&out, "/go?u=");
   if (rc == HT_OK) rc = append_encoded(&out, target);
-  if (rc == HT_OK) rc = buf_printf(&out, "&s=%s%s", signature, confirmed ? "&continue=1" : "");
+  if (rc == HT_OK) rc = buf_printf(&out, "&s=%s", signature);
+  if (rc == HT_OK && confirmation) rc = buf_printf(&out, "&c=%s", confirmation);
   return rc == HT_OK ? out.data : NULL;
 }

@@ -31,9 +31,13 @@ char *url_qr_text(const struct app *app, struct arena *arena, const char *prefix
 /* PUBLIC_URL + "/qr/" + code + "." + ext: the image endpoint. */
 char *url_qr_image(const struct app *app, struct arena *arena, const char *code, const char *ext);
 
-/* "/go?u=<target>&s=<signature>" (plus "&continue=1" when `confirmed`): how our pages link
- * anywhere outside; the signature lets the interstitial tell our links from forged ones. */
-char *url_outbound(const struct app *app, struct arena *arena, struct str target, bool confirmed);
+/* "/go?u=<target>&s=<signature>", the target percent-encoded: how our pages link anywhere
+ * outside hutong; the signature lets the interstitial tell our links from forged or altered
+ * ones, and the interstitial checks the target again at click time. `confirmation` (NULL for
+ * none) is appended as "&c=..."; only the warning page's continue link has one (see
+ * web/interstitial.c). NULL when the target is longer than LINK_SIGN_URL_BYTES_MAX or the
+ * arena refuses. */
+char *url_outbound(const struct app *app, struct arena *arena, struct str target, const char *confirmation);
 
 /* The host[:port] of PUBLIC_URL, for recognising our own links in pasted text. */
 struct str url_public_host(const struct app *app);

@@ -278,22 +278,28 @@ void api_orders_get(struct request *req, struct response *res) {
   if (merchant_order(req, res, &row)) api_order_respond(req, res, 200, (int64_t)row.escrow.order_id, false);
 }
 
+/* Both are required for physical goods only (checked below, and again by the core). */
 static const struct field_rule ship_rules[] = {
-    {"carrier", FIELD_STRING, true, false, 1, ESCROW_CARRIER_BYTES_MAX},
+    {"carrier", FIELD_STRING, false, false, 1, ESCROW_CARRIER_BYTES_MAX},
     {"tracking_number", FIELD_STRING, false, false, 1, ESCROW_TRACKING_BYTES_MAX},
 };
 
 void api_orders_ship(struct request *req, struct response *res) {
   struct order_row row;
   if (!merchant_order(req, res, &row)) return;
-  json_t *body = request_json_object(req, res);
+  json_t *body = req->body.len ? request_json_object(req, res) : json_object();
+  if (!req->body.len) req->json = body;
   if (!body || !json_fields_check(req, res, body, ship_rules, COUNT(ship_rules))) return;
   struct escrow_event ev = {.kind = ESCROW_EV_SHIP,
                             .carrier = json_get_str(body, "carrier"),
                             .tracking_number = json_get_str(body, "tracking_number")};
-  if (!plain_text(ev.carrier) || !plain_text(ev.tracking_number))
-    return response_error(req, res, 400, "invalid_value", "carrier",
-                          "carrier and tracking number must be plain text");
+  if (!plain_text(ev.carrier))
+    return response_error(req, res, 400, "invalid_value", "carrier", "carrier must be plain text");
+  if (!plain_text(ev.tracking_number))
+    return response_error(req, res, 400, "invalid_value", "tracking_number",
+                          "tracking_number must be plain text");
+  if (row.escrow.delivery == DELIVERY_PHYSICAL && !ev.carrier.len)
+    return response_error(req, res, 400, "missing_field", "carrier", "physical goods need a carrier");
   if (row.escrow.delivery == DELIVERY_PHYSICAL && !ev.tracking_number.len)
     return response_error(req, res, 400, "missing_field", "tracking_number",
                           "physical goods need a tracking number");

@@ -138,6 +138,9 @@ int payments_apply_answer(struct pay_ctx *ctx, struct db *db, const struct pay_a
   enum channel_call_status next;
   enum channel_call_change change;
   rc = channel_call_apply(call.status, a->outcome, &next, &change);
+  if (rc == HT_ECONFLICT) /* the channel contradicts its own final answer: nothing moves */
+    log_event(LOG_ERROR, NULL, "ALERT: channel says %s for %s, which it had already answered %s; not applied",
+              channel_outcome_name(a->outcome), call.reference, channel_call_status_name(call.status));
   if (rc != HT_OK) return rc;
   if (change == CHANNEL_CHANGE_NONE) {
     *result = ANSWER_DUPLICATE;

@@ -17,6 +17,7 @@ static const struct command commands[] = {
     {"apikey", cli_apikey, "create, list or revoke API keys"},
     {"demo", cli_demo, "seed the demo store"},
     {"ledger", cli_ledger, "verify the ledger's invariants"},
+    {"order", cli_order, "resolve a disputed order (platform operator)"},
 };
 
 static int usage(FILE *out) {

@@ -11,5 +11,6 @@ int cli_merchant(int argc, char **argv);
 int cli_apikey(int argc, char **argv);
 int cli_demo(int argc, char **argv);
 int cli_ledger(int argc, char **argv);
+int cli_order(int argc, char **argv);
 
 #endif

@@ -194,7 +194,7 @@ int payouts_request(struct pay_ctx *ctx, struct db *db, int64_t merchant_id, enu
                     int64_t amount_minor, struct channel_call_row *payout) {
   struct ledger_account available = {LEDGER_MERCHANT_AVAILABLE, (uint64_t)merchant_id, currency};
   int64_t balance = 0;
-  int rc = store_ledger_balance(db, &available, &balance);
+  int rc = store_ledger_balance_lock(db, &available, &balance); /* two requests must not both spend it */
   if (rc != HT_OK) return rc;
   if (amount_minor == 0) amount_minor = balance;
   if (payout_request_check(balance, amount_minor) != HT_OK) return HT_ERANGE;

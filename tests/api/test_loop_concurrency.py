@@ -170,3 +170,16 @@ def test_pay_and_cancel_race(server, shop):
         o = shop.order(order["token"])
         assert o["state"] == "paid" and o["paid_minor"] == 321, o  # a late payment reopens (stock is free)
         assert shop.stock(product) == 0
+
+
+def test_racing_payouts_of_everything_pay_it_once(server, shop):
+    """Several "pay out everything" requests at once, round after round: one wins each round
+    (on PostgreSQL the balance is read under its row lock; without it two requests both saw
+    the balance and left it negative)."""
+    key = shop.m.key
+    for _ in range(8):
+        order = shop.shipped_order(shop.product(price_minor=1000))
+        assert shop.confirm(order).status == 200
+        results = race(server, [As(key, lambda c: c.post("/v1/payouts", {}))] * 4)
+        assert sorted(r.status for r in results) == [201, 422, 422, 422], results
+        assert shop.balance()["available_minor"] == 0

@@ -183,3 +183,36 @@ def test_racing_payouts_of_everything_pay_it_once(server, shop):
         results = race(server, [As(key, lambda c: c.post("/v1/payouts", {}))] * 4)
         assert sorted(r.status for r in results) == [201, 422, 422, 422], results
         assert shop.balance()["available_minor"] == 0
+
+
+def test_payment_starts_racing_reconciliation(server, shop):
+    """Reconciliation running while payments start must not write off a trade the wallet is
+    still creating (it used to: an attempt is UNKNOWN while its start call is in flight, and
+    the wallet, asked too early, did not know the trade yet — "failed" — and then the buyer
+    paid it)."""
+    stop = threading.Event()
+
+    def reconcile():
+        c = server.client()
+        try:
+            while not stop.is_set():
+                c.post("/_test/jobs")
+        finally:
+            c.close()
+
+    t = threading.Thread(target=reconcile)
+    t.start()
+    try:
+        orders = []
+        for _ in range(20):
+            order = shop.place(shop.product(price_minor=100))
+            payment = shop.start_payment(order["token"])
+            assert payment["status"] == "pending", payment
+            shop.wallet(payment)
+            orders.append(order)
+    finally:
+        stop.set()
+        t.join(JOIN_TIMEOUT_S)
+    for order in orders:
+        o = shop.wait_state(order["token"], "paid")
+        assert [p["status"] for p in o["payments"]] == ["succeeded"]

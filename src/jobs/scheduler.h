@@ -40,6 +40,14 @@ int scheduler_start(struct app *app, struct scheduler **out);
  * many items were handled. */
 size_t scheduler_run_once(struct app *app);
 
+/* The same, but when another runner holds the jobs lock (the background thread's tick, or
+ * another node on PostgreSQL) it waits for it, retrying every SCHEDULER_RUN_NOW_RETRY_MS for
+ * at most SCHEDULER_RUN_NOW_WAIT_MS, so that "run the jobs now" (POST /_test/jobs) has run
+ * them when it answers. */
+#define SCHEDULER_RUN_NOW_WAIT_MS  10000
+#define SCHEDULER_RUN_NOW_RETRY_MS 20
+size_t scheduler_run_now(struct app *app);
+
 /* Stops the thread (finishing the current tick) and frees it. NULL is allowed. */
 void scheduler_stop(struct scheduler *scheduler);
 

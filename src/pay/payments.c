@@ -169,6 +169,14 @@ int payments_reconcile(struct pay_ctx *ctx, struct db *db, int64_t payment_id) {
   struct pay_answer answer;
   struct pay_ctx call = *ctx;
   call.db = db;
+  /* An attempt whose order no longer awaits payment (closed unpaid, or paid another way) is
+   * closed at the channel first, so the buyer cannot pay it any more and it stops being asked
+   * about; the query then says what happened — closed, or paid just before (a late or second
+   * payment, which the order captures and refunds). */
+  struct order_row order;
+  if (store_order_get(db, ctx->arena, 0, payment.order_id, &order) == HT_OK &&
+      order.escrow.state != ESCROW_PENDING_PAYMENT)
+    channel->close_payment(&call, &payment); /* best effort: the query below is what counts */
   rc = channel->query_payment(&call, &payment, &answer);
   if (rc != HT_OK) return rc;
   if (answer.outcome == CHANNEL_OUTCOME_SUCCEEDED && answer.amount_minor == 0)

@@ -143,12 +143,21 @@ def test_buyer_paid_twice_second_payment_is_refunded(shop):
     assert done["state"] == "completed" and done["released_minor"] == 800
 
 
+def started_just_before_close(shop, stock):
+    """An order whose payment attempt starts a minute before the unpaid close (so the close
+    comes before reconciliation would close the wallet's trade): the buyer can still pay."""
+    product = shop.product(price_minor=1234, stock=stock)
+    order = shop.place(product)
+    shop.advance(14 * MINUTE_MS)
+    payment = shop.start_payment(order["token"])
+    shop.advance(MINUTE_MS + 1000)
+    shop.wait_state(order["token"], "closed")
+    return product, order, payment
+
+
 def test_late_payment_after_unpaid_close_reopens(shop):
-    product, order, payment = pending_order(shop, stock=3)
-    assert shop.stock(product) == 2
-    shop.advance(15 * MINUTE_MS + 1000)
-    closed = shop.wait_state(order["token"], "closed")
-    assert closed["paid_minor"] == 0 and shop.stock(product) == 3  # stock released
+    product, order, payment = started_just_before_close(shop, stock=3)
+    assert shop.stock(product) == 3  # the close released the stock
     shop.wallet(payment)  # the buyer pays in the wallet anyway
     o = shop.wait_state(order["token"], "paid")
     assert o["paid_minor"] == 1234 and o["refunded_minor"] == 0
@@ -157,9 +166,7 @@ def test_late_payment_after_unpaid_close_reopens(shop):
 
 
 def test_late_payment_after_close_without_stock_is_refunded(shop):
-    product, order, payment = pending_order(shop, stock=1)
-    shop.advance(15 * MINUTE_MS + 1000)
-    shop.wait_state(order["token"], "closed")
+    product, order, payment = started_just_before_close(shop, stock=1)
     assert shop.stock(product) == 1
     other = shop.place(product)  # someone else takes the last unit
     assert shop.stock(product) == 0
@@ -169,6 +176,38 @@ def test_late_payment_after_close_without_stock_is_refunded(shop):
     assert o["paid_minor"] == 1234 and o["refunded_minor"] == 1234 and o["escrow_held_minor"] == 0
     assert shop.stock(product) == 0 and shop.order(other["token"])["state"] == "pending_payment"
     assert account_balance(shop.server, "refunds_payable", order["id"]) == 0
+
+
+def test_close_closes_the_wallet_trade(shop):
+    """The unpaid close's close_open_payments: reconciliation closes the attempt at the wallet,
+    so the buyer can no longer pay a closed order, and stops asking about it."""
+    product = shop.product(stock=2)
+    order = shop.place(product)
+    payment = shop.start_payment(order["token"])
+    shop.advance(15 * MINUTE_MS + 1000)
+    shop.wait_state(order["token"], "closed")
+    shop.jobs()
+    o = shop.order(order["token"])
+    assert [p["status"] for p in o["payments"]] == ["failed"]
+    shop.wallet(payment)  # too late: the wallet refuses (the page shows the trade closed)
+    shop.jobs()
+    o = shop.order(order["token"])
+    assert o["state"] == "closed" and o["paid_minor"] == 0 and shop.stock(product) == 2
+
+
+def test_payment_racing_the_close_is_not_lost(shop):
+    """The buyer pays while the order closes and the notification is late: reconciliation
+    finds the payment when it comes to close the trade, and the order reopens."""
+    shop.faults(notice_delay_ms=HOUR_MS)
+    try:
+        product, order, payment = pending_order(shop, stock=2)
+        shop.wallet(payment)
+        shop.advance(15 * MINUTE_MS + 1000)
+        o = shop.wait_state(order["token"], "paid")
+    finally:
+        shop.faults(notice_delay_ms=0)
+    assert [e["event"] for e in o["timeline"]] == ["placed", "timer_due", "pay_succeeded"]
+    assert o["paid_minor"] == 1234 and shop.stock(product) == 1
 
 
 def test_forged_signatures_are_401_and_apply_nothing(shop):

@@ -64,6 +64,18 @@ static size_t run_calls(struct pay_ctx *ctx, struct db *db, enum call_kind kind,
   return done;
 }
 
+/* Unknown payment attempts whose start call is over (see store_payments_unknown_due()). */
+static size_t run_unknown_payments(struct pay_ctx *ctx, struct db *db) {
+  int64_t ids[SCHEDULER_BATCH_MAX];
+  size_t count = 0, done = 0;
+  if (store_payments_unknown_due(db, ctx->now_ms - RECONCILE_UNKNOWN_AFTER_MS, SCHEDULER_BATCH_MAX, ids,
+                                 &count) != HT_OK)
+    return 0;
+  for (size_t i = 0; i < count; i++)
+    if (payments_reconcile(ctx, db, ids[i]) == HT_OK) done++;
+  return done;
+}
+
 struct batch_ctx {
   struct pay_ctx *ctx;
   struct db *db;
@@ -114,8 +126,7 @@ static bool run_once_locked(struct app *app, size_t *handled) {
     done += run_timers(&ctx, db);
     done += run_calls(&ctx, db, CALL_REFUND, CHANNEL_CALL_PENDING, 0, refunds_process);
     done += run_calls(&ctx, db, CALL_REFUND, CHANNEL_CALL_UNKNOWN, 0, refunds_process);
-    done += run_calls(&ctx, db, CALL_PAYMENT, CHANNEL_CALL_UNKNOWN, RECONCILE_UNKNOWN_AFTER_MS,
-                      payments_reconcile);
+    done += run_unknown_payments(&ctx, db);
     done += run_calls(&ctx, db, CALL_PAYMENT, CHANNEL_CALL_PENDING, RECONCILE_PENDING_AFTER_MS,
                       payments_reconcile);
     done += run_calls(&ctx, db, CALL_PAYOUT, CHANNEL_CALL_PENDING, 0, payouts_process);

@@ -24,11 +24,12 @@ struct scheduler;
 /* A payment still pending this long is asked about (the buyer may have paid and the
  * notification been lost). */
 #define RECONCILE_PENDING_AFTER_MS (2 * 60 * 1000)
-/* A payment attempt is recorded UNKNOWN before its channel is called and stays UNKNOWN while
- * the call is in flight; reconciliation asks about it only after this long — longer than any
+/* A payment attempt is recorded UNKNOWN before its channel is called. When the call times out
+ * the record is touched and reconciliation asks the channel at once; a record still untouched
+ * may have its call in flight, and is asked about only after this long — longer than any
  * channel call may take — so a query never races the start it is about (the wallet would not
  * know the trade yet, and "never made" reads as failed: the buyer could then pay a trade we
- * had written off). */
+ * had written off). A process that died during the call is covered by the same delay. */
 #define RECONCILE_UNKNOWN_AFTER_MS (60 * 1000)
 /* The daily payout batch runs once per this interval. */
 #define PAYOUT_BATCH_INTERVAL_MS (24LL * 3600 * 1000)

@@ -8,6 +8,7 @@
 #include "core/settlement.h"
 #include "core/status.h"
 #include "pay/orders.h"
+#include "platform/clock.h"
 #include "platform/log.h"
 #include "store/ledger.h"
 
@@ -41,6 +42,18 @@ static int record_attempt(struct pay_ctx *ctx, struct db *db, const struct order
   return rc;
 }
 
+/* Our start call timed out: the attempt stays unknown, and touching its record (updated after
+ * created) tells reconciliation the call is over, so it may ask the channel at once (see
+ * store_payments_unknown_due()). A notification that already moved it on wins. */
+static int mark_start_over(struct db *db, const struct channel_call_row *payment) {
+  int64_t now_ms = clock_now_ms();
+  if (now_ms <= payment->created_at_ms) now_ms = payment->created_at_ms + 1;
+  int rc = IN_TRANSACTION(db, store_call_set_status(db, CALL_PAYMENT, payment->id, CHANNEL_CALL_UNKNOWN,
+                                                    CHANNEL_CALL_UNKNOWN, (struct str){0}, (struct str){0},
+                                                    now_ms));
+  return rc == HT_ECONFLICT ? HT_OK : rc;
+}
+
 int payments_start(struct pay_ctx *ctx, struct db *db, const struct order_row *row,
                    const struct pay_channel *channel, struct client_info client,
                    struct channel_call_row *payment, struct pay_started *started) {
@@ -61,6 +74,8 @@ int payments_start(struct pay_ctx *ctx, struct db *db, const struct order_row *r
   enum channel_call_status next;
   enum channel_call_change change;
   rc = channel_call_apply(payment->status, started->outcome, &next, &change);
+  if (rc == HT_OK && change == CHANNEL_CHANGE_NONE && started->outcome == CHANNEL_OUTCOME_TIMEOUT)
+    return mark_start_over(db, payment);
   if (rc != HT_OK || change == CHANNEL_CHANGE_NONE) return rc;
   rc = IN_TRANSACTION(db, store_call_set_status(db, CALL_PAYMENT, payment->id, payment->status, next,
                                                 started->channel_ref, started->pay_url, ctx->now_ms));

@@ -326,10 +326,7 @@ def test_payment_start_timeout_then_unpaid_trade_goes_back_to_pending(shop):
     finally:
         shop.faults(timeout_starts=0)
     assert payment["status"] == "unknown"
-    shop.jobs()  # too early: the call might still be in flight, so nobody asks yet
-    assert [p["status"] for p in shop.order(order["token"])["payments"]] == ["unknown"]
-    shop.advance(61 * 1000)
-    shop.jobs()  # the wallet says the trade is waiting for the buyer: no longer unknown
+    shop.jobs()  # our call is over: reconciliation asks, the trade waits for the buyer
     o = shop.order(order["token"])
     assert [p["status"] for p in o["payments"]] == ["pending"] and o["state"] == "pending_payment"
     # The buyer simply starts another attempt and pays.

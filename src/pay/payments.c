@@ -24,6 +24,18 @@
     rc_;                                                                                                     \
   })
 
+/* Our start call timed out: the attempt stays unknown, and touching its record (updated after
+ * created) tells reconciliation the call is over, so it may ask the channel at once (see
+ * store_payments_unknown_due()). A notification that already moved it on wins. */
+static int mark_start_over(struct db *db, const struct channel_call_row *payment) {
+  int64_t now_ms = clock_now_ms();
+  if (now_ms <= payment->created_at_ms) now_ms = payment->created_at_ms + 1;
+  int rc = IN_TRANSACTION(db, store_call_set_status(db, CALL_PAYMENT, payment->id, CHANNEL_CALL_UNKNOWN,
+                                                    CHANNEL_CALL_UNKNOWN, (struct str){0}, (struct str){0},
+                                                    now_ms));
+  return rc == HT_ECONFLICT ? HT_OK : rc;
+}
+
 static int record_attempt(struct pay_ctx *ctx, struct db *db, const struct order_row *row,
                           const struct pay_channel *channel, struct channel_call_row *payment) {
   struct escrow_order current;
@@ -40,18 +52,6 @@ static int record_attempt(struct pay_ctx *ctx, struct db *db, const struct order
                                        .created_at_ms = ctx->now_ms};
   if (rc == HT_OK) rc = store_call_insert(db, payment);
   return rc;
-}
-
-/* Our start call timed out: the attempt stays unknown, and touching its record (updated after
- * created) tells reconciliation the call is over, so it may ask the channel at once (see
- * store_payments_unknown_due()). A notification that already moved it on wins. */
-static int mark_start_over(struct db *db, const struct channel_call_row *payment) {
-  int64_t now_ms = clock_now_ms();
-  if (now_ms <= payment->created_at_ms) now_ms = payment->created_at_ms + 1;
-  int rc = IN_TRANSACTION(db, store_call_set_status(db, CALL_PAYMENT, payment->id, CHANNEL_CALL_UNKNOWN,
-                                                    CHANNEL_CALL_UNKNOWN, (struct str){0}, (struct str){0},
-                                                    now_ms));
-  return rc == HT_ECONFLICT ? HT_OK : rc;
 }
 
 int payments_start(struct pay_ctx *ctx, struct db *db, const struct order_row *row,

@@ -98,7 +98,9 @@ def normalize(transcript):
         if isinstance(v, list):
             return [walk(x) for x in v]
         if isinstance(v, str):
-            return SHORT_CODE.sub(code, re.sub(r"request [^)\s]+", "request <id>", v))
+            v = re.sub(r"request [^)\s]+", "request <id>", v)
+            v = re.sub(r"(?i)(https?://127\.0\.0\.1):\d+", r"\1:<port>", v)  # each server its own port
+            return SHORT_CODE.sub(code, v)
         return v
 
     rows = []

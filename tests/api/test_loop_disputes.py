@@ -42,7 +42,7 @@ def test_dispute_freezes_the_order_until_resolved(shop):
     o = shop.order(order["token"])
     assert o["state"] == "shipped" and o["refunded_minor"] == 2500 and o["escrow_held_minor"] == 3500
     assert ms(o["auto_confirm_at"]) - ms(o["updated_at"]) == left
-    assert o["timeline"][-1]["event"] == "resolve_dispute"
+    assert "resolve_dispute" in [e["event"] for e in o["timeline"]]  # the refund may settle meanwhile
     o = shop.wait_refunds_settled(order)  # the running server makes the refund at the wallet
     assert [(x["amount_minor"], x["status"]) for x in o["refunds"]] == [(2500, "succeeded")]
     done = shop.confirm(order).json

@@ -2,9 +2,10 @@
 # `make test`: installs what is missing, checks style, builds, and runs every suite twice:
 # in build/ and in build-asan/ (AddressSanitizer + UndefinedBehaviorSanitizer), and the browser
 # suite (tests/e2e) once, against build/. The API tests run on SQLite and then on PostgreSQL,
-# in a throwaway cluster started once for the run
-# (tests/pg/cluster.sh) and removed at the end whatever happens. Any failure, including a
-# sanitizer report from the server under test, fails the run.
+# in a throwaway cluster started once for the run (tests/pg/cluster.sh) and removed at the end
+# whatever happens. The crash test (tests/crash/crash.py) kills the server at random moments
+# and checks that every acknowledged operation survived and the ledger verifies. Any failure,
+# including a sanitizer report from the server under test, fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -55,15 +56,23 @@ run_suites() {
   HUTONG_TEST_DB="$PG_URL" pytest_api tests/api
   echo "== $dir: API tests on PostgreSQL with prepare=off"
   HUTONG_TEST_DB="$PG_URL?prepare=off" pytest_api "${PREPARE_OFF_MODULES[@]}"
+  echo "== $dir: crash test on SQLite (SIGKILL at random moments, $CRASH_ROUNDS rounds)"
+  "$PYTHON" tests/crash/crash.py --rounds "$CRASH_ROUNDS" --bin "$HUTONG_BIN" --db sqlite
 }
 
 echo "== wallet simulators"
 "$PYTHON" -m pytest -q -p no:cacheprovider tests/sim
+
+# Restarts per crash-test run: the issue asks for ten or more (about 30 s on SQLite, plain or
+# sanitized; about a minute on PostgreSQL, so that engine runs once, in the plain build).
+CRASH_ROUNDS=10
 
 run_suites build
 # The browser suite drives the plain build (the sanitized build runs the same handlers in the
 # API suite): one server, Debian's Chromium through playwright-core, node's test runner.
 echo "== build: browser tests (Chromium)"
 HUTONG_BIN="$PWD/build/src/hutong" node tests/e2e/run.mjs
+echo "== build: crash test on PostgreSQL"
+"$PYTHON" tests/crash/crash.py --rounds "$CRASH_ROUNDS" --bin "$PWD/build/src/hutong" --db "$PG_URL"
 run_suites build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
 echo "== all suites passed (plain and sanitized)"

@@ -21,6 +21,7 @@ static const struct command commands[] = {
     {"channel", cli_channel, "set or show a merchant's wallet credentials"},
     {"qr", cli_qr, "print or write the QR code of a product, store or link code"},
     {"sheet", cli_sheet, "render a print-ready PDF of a merchant's price tags"},
+    {"order", cli_order, "resolve a disputed order (platform operator)"},
 };
 
 static int usage(FILE *out) {

@@ -93,10 +93,10 @@ static bool check_nested(struct request *req, struct response *res, json_t *body
     char field[32];
     snprintf(field, sizeof field, "items[%zu]", i);
     if (!json_is_object(item)) return bad(req, res, "invalid_type", field, "each item must be an object");
-    if (!json_fields_check(req, res, item, item_rules, COUNT(item_rules))) return false;
+    if (!json_fields_check_at(req, res, item, field, item_rules, COUNT(item_rules))) return false;
   }
   json_t *buyer = json_object_get(body, "buyer");
-  if (!json_fields_check(req, res, buyer, buyer_rules, COUNT(buyer_rules))) return false;
+  if (!json_fields_check_at(req, res, buyer, "buyer", buyer_rules, COUNT(buyer_rules))) return false;
   if (!plain_text(json_get_str(buyer, "name")) || str_trim(json_get_str(buyer, "name")).len == 0)
     return bad(req, res, "invalid_value", "buyer.name", "buyer.name must be visible text");
   if (!phone_ok(json_get_str(buyer, "phone")))
@@ -106,14 +106,18 @@ static bool check_nested(struct request *req, struct response *res, json_t *body
                      str_find(email, STR_LIT(" "), false) >= 0))
     return bad(req, res, "invalid_value", "buyer.email", "buyer.email must be an e-mail address");
   json_t *source = json_object_get(body, "source");
-  if (json_is_object(source) && !json_fields_check(req, res, source, source_rules, COUNT(source_rules)))
+  if (json_is_object(source) &&
+      !json_fields_check_at(req, res, source, "source", source_rules, COUNT(source_rules)))
     return false;
   struct str channel = json_is_object(source) ? json_get_str(source, "channel") : (struct str){0};
   if (channel.data && !click_channel_valid(channel))
     return bad(req, res, "invalid_value", "source.channel",
                "source.channel may hold letters, digits, '_' and '-'");
-  if (!plain_text(json_get_str(body, "shipping_address")) || !plain_text(json_get_str(body, "note")))
-    return bad(req, res, "invalid_value", "shipping_address", "text fields must not hold control characters");
+  if (!plain_text(json_get_str(body, "shipping_address")))
+    return bad(req, res, "invalid_value", "shipping_address",
+               "shipping_address must not hold control characters");
+  if (!plain_text(json_get_str(body, "note")))
+    return bad(req, res, "invalid_value", "note", "note must not hold control characters");
   return true;
 }
 
@@ -286,22 +290,28 @@ void api_orders_get(struct request *req, struct response *res) {
   if (merchant_order(req, res, &row)) api_order_respond(req, res, 200, (int64_t)row.escrow.order_id, false);
 }
 
+/* Both are required for physical goods only (checked below, and again by the core). */
 static const struct field_rule ship_rules[] = {
-    {"carrier", FIELD_STRING, true, false, 1, ESCROW_CARRIER_BYTES_MAX},
+    {"carrier", FIELD_STRING, false, false, 1, ESCROW_CARRIER_BYTES_MAX},
     {"tracking_number", FIELD_STRING, false, false, 1, ESCROW_TRACKING_BYTES_MAX},
 };
 
 void api_orders_ship(struct request *req, struct response *res) {
   struct order_row row;
   if (!merchant_order(req, res, &row)) return;
-  json_t *body = request_json_object(req, res);
+  json_t *body = req->body.len ? request_json_object(req, res) : json_object();
+  if (!req->body.len) req->json = body;
   if (!body || !json_fields_check(req, res, body, ship_rules, COUNT(ship_rules))) return;
   struct escrow_event ev = {.kind = ESCROW_EV_SHIP,
                             .carrier = json_get_str(body, "carrier"),
                             .tracking_number = json_get_str(body, "tracking_number")};
-  if (!plain_text(ev.carrier) || !plain_text(ev.tracking_number))
-    return response_error(req, res, 400, "invalid_value", "carrier",
-                          "carrier and tracking number must be plain text");
+  if (!plain_text(ev.carrier))
+    return response_error(req, res, 400, "invalid_value", "carrier", "carrier must be plain text");
+  if (!plain_text(ev.tracking_number))
+    return response_error(req, res, 400, "invalid_value", "tracking_number",
+                          "tracking_number must be plain text");
+  if (row.escrow.delivery == DELIVERY_PHYSICAL && !ev.carrier.len)
+    return response_error(req, res, 400, "missing_field", "carrier", "physical goods need a carrier");
   if (row.escrow.delivery == DELIVERY_PHYSICAL && !ev.tracking_number.len)
     return response_error(req, res, 400, "missing_field", "tracking_number",
                           "physical goods need a tracking number");

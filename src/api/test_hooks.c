@@ -31,7 +31,7 @@ void api_test_clock(struct request *req, struct response *res) {
 
 void api_test_jobs(struct request *req, struct response *res) {
   if (!enabled(req, res)) return;
-  size_t done = scheduler_run_once(req->app);
+  size_t done = scheduler_run_now(req->app);
   response_json(req, res, 200, json_pack("{s:I}", "handled", (json_int_t)done));
 }
 

@@ -29,5 +29,6 @@ int password_set(struct db *db, int64_t merchant_id, const char *password);
 int cli_channel(int argc, char **argv);
 int cli_qr(int argc, char **argv);
 int cli_sheet(int argc, char **argv);
+int cli_order(int argc, char **argv);
 
 #endif

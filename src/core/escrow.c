@@ -478,9 +478,12 @@ int escrow_apply(const struct escrow_order *order, const struct escrow_event *ev
   effects->outcome = ESCROW_NOTHING_TO_DO;
   if (escrow_order_check(order) != HT_OK || escrow_policy_check(policy) != HT_OK || !time_valid(now_ms))
     return HT_EINVAL;
+  /* The state first: an event the state forbids is invalid_state whatever its amount (a
+   * refund after release is 409 even when nothing remains to name as its default amount). */
+  if ((unsigned)event->kind >= ESCROW_EVENT_COUNT) return HT_EINVAL;
+  if (!escrow_event_allowed(order->state, event->kind)) return HT_ECONFLICT;
   int rc = event_check(order, event);
   if (rc != HT_OK) return rc;
-  if (!escrow_event_allowed(order->state, event->kind)) return HT_ECONFLICT;
   struct escrow_order work = *order;
   struct step s = {&work, event, now_ms, policy, effects};
   rc = handlers[event->kind](&s);

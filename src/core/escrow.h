@@ -219,6 +219,8 @@ int escrow_order_open(const struct escrow_order_params *params, int64_t now_ms,
  *                  in another currency than the order's (nothing is posted; the operator
  *                  must look), an order that fails escrow_order_check(), a bad policy or time;
  *   HT_ETOOBIG   — a carrier or tracking number longer than its *_BYTES_MAX.
+ * The state is judged before the event's amounts and fields: an event the state forbids is
+ * HT_ECONFLICT even when its amount is also out of range.
  * Timers and payment notifications are never HT_ECONFLICT: a stale timer or a duplicate
  * notification is ESCROW_NOTHING_TO_DO. */
 int escrow_apply(const struct escrow_order *order, const struct escrow_event *event, int64_t now_ms,

@@ -32,6 +32,11 @@ struct field_rule {
 bool json_fields_check(struct request *req, struct response *res, json_t *object,
                        const struct field_rule *rules, size_t count);
 
+/* The same for an object nested at `path` ("items[2]", "buyer"): errors name the field with
+ * its path ("items[2].quantity"), so a client knows which one to fix. */
+bool json_fields_check_at(struct request *req, struct response *res, json_t *object, const char *path,
+                          const struct field_rule *rules, size_t count);
+
 /* Typed reads after a successful check. Absent or null fields read as the empty view / 0 /
  * false; json_has() tells them apart. */
 struct str json_get_str(json_t *object, const char *name);

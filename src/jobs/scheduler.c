@@ -68,6 +68,18 @@ static size_t run_calls(struct pay_ctx *ctx, struct db *db, enum call_kind kind,
   return done;
 }
 
+/* Unknown payment attempts whose start call is over (see store_payments_unknown_due()). */
+static size_t run_unknown_payments(struct pay_ctx *ctx, struct db *db) {
+  int64_t ids[SCHEDULER_BATCH_MAX];
+  size_t count = 0, done = 0;
+  if (store_payments_unknown_due(db, ctx->now_ms - RECONCILE_UNKNOWN_AFTER_MS, SCHEDULER_BATCH_MAX, ids,
+                                 &count) != HT_OK)
+    return 0;
+  for (size_t i = 0; i < count; i++)
+    if (payments_reconcile(ctx, db, ids[i]) == HT_OK) done++;
+  return done;
+}
+
 struct batch_ctx {
   struct pay_ctx *ctx;
   struct db *db;
@@ -103,18 +115,22 @@ static void run_purges(struct pay_ctx *ctx, struct db *db) {
   store_handoff_purge(db, ctx->now_ms - HANDOFF_KEEP_MS, NULL);
 }
 
-size_t scheduler_run_once(struct app *app) {
+/* Runs every job once if this process gets the jobs lock; false when another runner (the
+ * background thread, another node) holds it. */
+static bool run_once_locked(struct app *app, size_t *handled) {
   struct db *db;
-  if (db_pool_acquire(app->pool, &db) != HT_OK) return 0;
+  *handled = 0;
+  if (db_pool_acquire(app->pool, &db) != HT_OK) return false;
   size_t done = 0;
-  if (store_jobs_lock_try(db)) {
+  bool locked = store_jobs_lock_try(db);
+  if (locked) {
     struct arena arena;
     arena_init(&arena, SCHEDULER_ARENA_BYTES);
     struct pay_ctx ctx = {.app = app, .arena = &arena, .db = db, .now_ms = clock_now_ms()};
     done += run_timers(&ctx, db);
     done += run_calls(&ctx, db, CALL_REFUND, CHANNEL_CALL_PENDING, 0, refunds_process);
     done += run_calls(&ctx, db, CALL_REFUND, CHANNEL_CALL_UNKNOWN, 0, refunds_process);
-    done += run_calls(&ctx, db, CALL_PAYMENT, CHANNEL_CALL_UNKNOWN, 0, payments_reconcile);
+    done += run_unknown_payments(&ctx, db);
     done += run_calls(&ctx, db, CALL_PAYMENT, CHANNEL_CALL_PENDING, RECONCILE_PENDING_AFTER_MS,
                       payments_reconcile);
     done += run_calls(&ctx, db, CALL_PAYOUT, CHANNEL_CALL_PENDING, 0, payouts_process);
@@ -126,6 +142,23 @@ size_t scheduler_run_once(struct app *app) {
     arena_free_all(&arena);
   }
   db_pool_release(app->pool, db);
+  *handled = done;
+  return locked;
+}
+
+size_t scheduler_run_once(struct app *app) {
+  size_t done = 0;
+  run_once_locked(app, &done);
+  return done;
+}
+
+size_t scheduler_run_now(struct app *app) {
+  size_t done = 0;
+  int64_t deadline_us = clock_monotonic_us() + SCHEDULER_RUN_NOW_WAIT_MS * 1000;
+  while (!run_once_locked(app, &done) && clock_monotonic_us() < deadline_us) {
+    struct timespec pause = {0, SCHEDULER_RUN_NOW_RETRY_MS * 1000000L};
+    nanosleep(&pause, NULL);
+  }
   return done;
 }
 

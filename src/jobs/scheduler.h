@@ -24,6 +24,13 @@ struct scheduler;
 /* A payment still pending this long is asked about (the buyer may have paid and the
  * notification been lost). */
 #define RECONCILE_PENDING_AFTER_MS (2 * 60 * 1000)
+/* A payment attempt is recorded UNKNOWN before its channel is called. When the call times out
+ * the record is touched and reconciliation asks the channel at once; a record still untouched
+ * may have its call in flight, and is asked about only after this long — longer than any
+ * channel call may take — so a query never races the start it is about (the wallet would not
+ * know the trade yet, and "never made" reads as failed: the buyer could then pay a trade we
+ * had written off). A process that died during the call is covered by the same delay. */
+#define RECONCILE_UNKNOWN_AFTER_MS (60 * 1000)
 /* The daily payout batch runs once per this interval. */
 #define PAYOUT_BATCH_INTERVAL_MS (24LL * 3600 * 1000)
 
@@ -33,6 +40,14 @@ int scheduler_start(struct app *app, struct scheduler **out);
 /* Runs every job once, now, on the calling thread (tests and `hutong jobs run`). Returns how
  * many items were handled. */
 size_t scheduler_run_once(struct app *app);
+
+/* The same, but when another runner holds the jobs lock (the background thread's tick, or
+ * another node on PostgreSQL) it waits for it, retrying every SCHEDULER_RUN_NOW_RETRY_MS for
+ * at most SCHEDULER_RUN_NOW_WAIT_MS, so that "run the jobs now" (POST /_test/jobs) has run
+ * them when it answers. */
+#define SCHEDULER_RUN_NOW_WAIT_MS  10000
+#define SCHEDULER_RUN_NOW_RETRY_MS 20
+size_t scheduler_run_now(struct app *app);
 
 /* Stops the thread (finishing the current tick) and frees it. NULL is allowed. */
 void scheduler_stop(struct scheduler *scheduler);

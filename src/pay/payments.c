@@ -9,6 +9,7 @@
 #include "core/status.h"
 #include "pay/agreements.h"
 #include "pay/orders.h"
+#include "platform/clock.h"
 #include "platform/log.h"
 #include "store/ledger.h"
 
@@ -23,6 +24,18 @@
       db_rollback(db);                                                                                       \
     rc_;                                                                                                     \
   })
+
+/* Our start call timed out: the attempt stays unknown, and touching its record (updated after
+ * created) tells reconciliation the call is over, so it may ask the channel at once (see
+ * store_payments_unknown_due()). A notification that already moved it on wins. */
+static int mark_start_over(struct db *db, const struct channel_call_row *payment) {
+  int64_t now_ms = clock_now_ms();
+  if (now_ms <= payment->created_at_ms) now_ms = payment->created_at_ms + 1;
+  int rc = IN_TRANSACTION(db, store_call_set_status(db, CALL_PAYMENT, payment->id, CHANNEL_CALL_UNKNOWN,
+                                                    CHANNEL_CALL_UNKNOWN, (struct str){0}, (struct str){0},
+                                                    now_ms));
+  return rc == HT_ECONFLICT ? HT_OK : rc;
+}
 
 static int record_attempt(struct pay_ctx *ctx, struct db *db, const struct order_row *row,
                           const struct pay_channel *channel, struct channel_call_row *payment) {
@@ -81,6 +94,8 @@ int payments_start_with(struct pay_ctx *ctx, struct db *db, const struct order_r
   enum channel_call_status next;
   enum channel_call_change change;
   rc = channel_call_apply(payment->status, started->outcome, &next, &change);
+  if (rc == HT_OK && change == CHANNEL_CHANGE_NONE && started->outcome == CHANNEL_OUTCOME_TIMEOUT)
+    return mark_start_over(db, payment);
   if (rc != HT_OK || change == CHANNEL_CHANGE_NONE) return rc;
   rc = IN_TRANSACTION(db, store_call_set_status(db, CALL_PAYMENT, payment->id, payment->status, next,
                                                 started->channel_ref, started->pay_url, ctx->now_ms));
@@ -164,6 +179,9 @@ int payments_apply_answer(struct pay_ctx *ctx, struct db *db, const struct pay_a
   enum channel_call_status next;
   enum channel_call_change change;
   rc = channel_call_apply(call.status, a->outcome, &next, &change);
+  if (rc == HT_ECONFLICT) /* the channel contradicts its own final answer: nothing moves */
+    log_event(LOG_ERROR, NULL, "ALERT: channel says %s for %s, which it had already answered %s; not applied",
+              channel_outcome_name(a->outcome), call.reference, channel_call_status_name(call.status));
   if (rc != HT_OK) return rc;
   if (change == CHANNEL_CHANGE_NONE) {
     *result = ANSWER_DUPLICATE;
@@ -193,6 +211,14 @@ int payments_reconcile(struct pay_ctx *ctx, struct db *db, int64_t payment_id) {
   struct pay_ctx call = *ctx;
   call.db = db;
   call.merchant_id = payment.merchant_id;
+  /* An attempt whose order no longer awaits payment (closed unpaid, or paid another way) is
+   * closed at the channel first, so the buyer cannot pay it any more and it stops being asked
+   * about; the query then says what happened — closed, or paid just before (a late or second
+   * payment, which the order captures and refunds). */
+  struct order_row order;
+  if (store_order_get(db, ctx->arena, 0, payment.order_id, &order) == HT_OK &&
+      order.escrow.state != ESCROW_PENDING_PAYMENT)
+    channel->close_payment(&call, &payment); /* best effort: the query below is what counts */
   rc = channel->query_payment(&call, &payment, &answer);
   if (rc != HT_OK) return rc;
   if (answer.outcome == CHANNEL_OUTCOME_IN_PROGRESS && payment.status == CHANNEL_CALL_PENDING) {
@@ -229,7 +255,7 @@ int payouts_request(struct pay_ctx *ctx, struct db *db, int64_t merchant_id, enu
                     int64_t amount_minor, struct channel_call_row *payout) {
   struct ledger_account available = {LEDGER_MERCHANT_AVAILABLE, (uint64_t)merchant_id, currency};
   int64_t balance = 0;
-  int rc = store_ledger_balance(db, &available, &balance);
+  int rc = store_ledger_balance_lock(db, &available, &balance); /* two requests must not both spend it */
   if (rc != HT_OK) return rc;
   if (amount_minor == 0) amount_minor = balance;
   if (payout_request_check(balance, amount_minor) != HT_OK) return HT_ERANGE;

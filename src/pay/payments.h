@@ -63,7 +63,9 @@ const char *payments_notify_url(struct pay_ctx *ctx, const struct pay_channel *c
 int payments_apply_answer(struct pay_ctx *ctx, struct db *db, const struct pay_answer *answer,
                           enum answer_result *result, char reason[160]);
 
-/* Asks the channel about payment `payment_id` and applies the answer (own transactions). */
+/* Asks the channel about payment `payment_id` and applies the answer (own transactions).
+ * When the order no longer awaits payment, the attempt is first closed at the channel (the
+ * escrow core's close_open_payments effect, performed here, outside any transaction). */
 int payments_reconcile(struct pay_ctx *ctx, struct db *db, int64_t payment_id);
 
 /* Makes refund `refund_id` at its channel and applies the result (own transactions). */

@@ -14,6 +14,8 @@ DB_SQL(SQL_BALANCE_ADD,
        " DO UPDATE SET balance_minor = ledger_balances.balance_minor + excluded.balance_minor");
 DB_SQL(SQL_BALANCE_GET, "SELECT balance_minor FROM ledger_balances WHERE account_kind = $1 AND owner_id = $2"
                         " AND currency = $3");
+DB_SQL(SQL_BALANCE_LOCK, "SELECT balance_minor FROM ledger_balances WHERE account_kind = $1 AND owner_id = $2"
+                         " AND currency = $3 FOR UPDATE");
 DB_SQL(SQL_SCAN_ENTRIES, "SELECT txn_id, account_kind, owner_id, currency, amount_minor FROM ledger_entries"
                          " ORDER BY txn_id, id");
 DB_SQL(SQL_SCAN_ACCOUNTS,
@@ -69,6 +71,15 @@ int store_ledger_post(struct db *db, const struct ledger_posting *posting, int64
 
 int store_ledger_balance(struct db *db, const struct ledger_account *a, int64_t *balance_minor) {
   int rc = db_query_i64(db, &SQL_BALANCE_GET,
+                        DB_ARGS(DB_CSTR(ledger_account_kind_name(a->kind)), DB_I64(a->owner_id),
+                                DB_CSTR(currency_code(a->currency))),
+                        balance_minor);
+  if (rc == HT_ENOTFOUND) *balance_minor = 0, rc = HT_OK;
+  return rc;
+}
+
+int store_ledger_balance_lock(struct db *db, const struct ledger_account *a, int64_t *balance_minor) {
+  int rc = db_query_i64(db, &SQL_BALANCE_LOCK,
                         DB_ARGS(DB_CSTR(ledger_account_kind_name(a->kind)), DB_I64(a->owner_id),
                                 DB_CSTR(currency_code(a->currency))),
                         balance_minor);

@@ -22,6 +22,11 @@ int store_ledger_post(struct db *db, const struct ledger_posting *posting, int64
 /* The cached balance of an account (0 when it never moved). */
 int store_ledger_balance(struct db *db, const struct ledger_account *account, int64_t *balance_minor);
 
+/* The same, locking the balance's row for the rest of the write transaction (PostgreSQL; on
+ * SQLite the write transaction already excludes other writers), for a decision that must not
+ * race another one on the same account: a payout checked against the available balance. */
+int store_ledger_balance_lock(struct db *db, const struct ledger_account *account, int64_t *balance_minor);
+
 /* Every entry, in transaction order: each(user, txn_id, entry). */
 int store_ledger_scan_entries(struct db *db, void (*each)(void *, int64_t, const struct ledger_entry *),
                               void *user);

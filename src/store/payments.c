@@ -49,6 +49,9 @@ DB_SQL(SQL_REFUND_IN_STATUS,
        "SELECT id FROM refunds WHERE status = $1 AND updated_at_ms < $2 ORDER BY id LIMIT $3");
 DB_SQL(SQL_PAYOUT_IN_STATUS,
        "SELECT id FROM payouts WHERE status = $1 AND updated_at_ms < $2 ORDER BY id LIMIT $3");
+DB_SQL(SQL_PAY_UNKNOWN_DUE,
+       "SELECT id FROM payments WHERE status = 'unknown' AND (updated_at_ms > created_at_ms"
+       " OR updated_at_ms < $1) ORDER BY id LIMIT $2");
 DB_SQL(SQL_NOTIFICATION_SEEN, "INSERT INTO notifications (channel, notification_id, received_at_ms)"
                               " VALUES ($1, $2, $3) ON CONFLICT DO NOTHING");
 DB_SQL(SQL_JOB_GET, "SELECT last_run_ms FROM jobs_runs WHERE job = $1");
@@ -186,6 +189,18 @@ int store_calls_in_status(struct db *db, enum call_kind kind, enum channel_call_
   int rc =
       db_query(db, in_status_sql[kind],
                DB_ARGS(DB_CSTR(channel_call_status_name(status)), DB_I64(before_ms), DB_I64(limit)), &rows);
+  int step = 0;
+  while (rc == HT_OK && *count < limit && (step = db_next(&rows)) == 1) ids[(*count)++] = db_i64(&rows, 0);
+  if (rc == HT_OK && step < 0) rc = step;
+  db_rows_done(&rows);
+  return rc;
+}
+
+int store_payments_unknown_due(struct db *db, int64_t in_flight_before_ms, size_t limit, int64_t *ids,
+                               size_t *count) {
+  struct db_rows rows;
+  *count = 0;
+  int rc = db_query(db, &SQL_PAY_UNKNOWN_DUE, DB_ARGS(DB_I64(in_flight_before_ms), DB_I64(limit)), &rows);
   int step = 0;
   while (rc == HT_OK && *count < limit && (step = db_next(&rows)) == 1) ids[(*count)++] = db_i64(&rows, 0);
   if (rc == HT_OK && step < 0) rc = step;

@@ -61,6 +61,14 @@ int store_call_set_status(struct db *db, enum call_kind kind, int64_t id, enum c
 int store_calls_in_status(struct db *db, enum call_kind kind, enum channel_call_status status,
                           int64_t before_ms, size_t limit, int64_t *ids, size_t *count);
 
+/* Ids of unknown payment attempts to reconcile: those whose start call is over (it timed out,
+ * and the record was touched after it was made) and those untouched since before
+ * `in_flight_before_ms` (the call may have been in flight then; by now it is over, or its
+ * process died). A younger untouched one may still be waiting for the channel, which would
+ * not know the trade yet. */
+int store_payments_unknown_due(struct db *db, int64_t in_flight_before_ms, size_t limit, int64_t *ids,
+                               size_t *count);
+
 /* Lists calls of an order (payments, refunds) or of a merchant (payouts), oldest first. */
 int store_calls_list(struct db *db, struct arena *arena, enum call_kind kind, int64_t owner_id, size_t limit,
                      struct channel_call_row *out, size_t *count);

@@ -673,6 +673,12 @@ static void test_bad_input(void **state) {
   ev = pay(OTHER_PAYMENT, TOTAL);
   ev.stock_available = -1;
   refused(&paid, ev, at + 1, &p, HT_EINVAL);
+  /* The state is judged first: a forbidden event is invalid_state whatever its amount. */
+  struct escrow_order done = order_in(ESCROW_COMPLETED, &at);
+  refused(&done, with_amount(ESCROW_EV_APPROVE_REFUND, 0), at + 1, &p, HT_ECONFLICT);
+  refused(&done, with_amount(ESCROW_EV_REQUEST_REFUND, -1), at + 1, &p, HT_ECONFLICT);
+  refused(&done, shipment("SF", STR_LIT("SF 123")), at + 1, &p, HT_ECONFLICT);
+  refused(&paid, with_amount(ESCROW_EV_RESOLVE_DISPUTE, -1), at + 1, &p, HT_ECONFLICT);
   /* A corrupted row is refused rather than acted on. */
   struct escrow_order broken = paid;
   broken.refunded_minor = broken.paid_minor + 1;

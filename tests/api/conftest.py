@@ -182,7 +182,9 @@ class Server:
                 time.sleep(0.05)
         raise RuntimeError("server did not start in time")
 
-    def stop(self, sig=signal.SIGTERM):
+    def stop(self, sig=signal.SIGTERM, keep_database=False):
+        """Stops the server; its PostgreSQL database is dropped unless `keep_database` (a test
+        that restarts a server on the same data)."""
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(sig)
             try:
@@ -192,15 +194,15 @@ class Server:
                 self.proc.wait()
         if self.stderr:
             self.stderr.close()
-        if self.owned_database and (self.proc is None or self.proc.poll() is not None):
+        if self.owned_database and not keep_database and (self.proc is None or self.proc.poll() is not None):
             pg.drop_database(TEST_DB, self.owned_database)
             _session_databases.discard(self.owned_database)
             self.owned_database = None
         return self.proc.returncode if self.proc else None
 
-    def assert_clean_exit(self):
+    def assert_clean_exit(self, keep_database=False):
         """The server stopped with status 0 and no sanitizer reported anything."""
-        code = self.stop()
+        code = self.stop(keep_database=keep_database)
         log = self.log()
         for marker in ("AddressSanitizer", "LeakSanitizer", "runtime error:", "UndefinedBehaviorSanitizer"):
             assert marker not in log, f"sanitizer report in server log:\n{log[-4000:]}"

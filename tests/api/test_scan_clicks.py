@@ -21,10 +21,11 @@ def test_clicks_survive_sigterm_and_restart():
         c.close()
     finally:
         # SIGTERM (Server.stop), with no stats call before it: that would flush the queue itself.
-        first.assert_clean_exit()
+        first.assert_clean_exit(keep_database=True)
     second = Server()
     second.db_url = first.db_url
     second.env["HUTONG_DB"] = first.db_url
+    second.owned_database, first.owned_database = first.owned_database, None  # the second drops it
     second.start()
     try:
         c = second.client(key)

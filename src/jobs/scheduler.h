@@ -7,7 +7,11 @@
  * One thread runs every job each tick (SCHEDULER_TICK_MS). Every job is idempotent: it works
  * from the database's state, not from memory, so a restart or a second node repeats nothing
  * that already happened (the escrow version check and the channel-call status transitions
- * make a repeated step a no-op).
+ * make a repeated step a no-op). With several nodes, one runs the jobs at a time: each tick
+ * first takes the cluster-wide jobs lock (store/jobs_lock.h), and when the node holding it
+ * dies another takes over at its next tick. Per node, by design: the click queue's flush
+ * (each node writes the opens it recorded) and the link guard's feed reload (each node
+ * watches its own files; change them on every node).
  */
 #ifndef HUTONG_JOBS_SCHEDULER_H
 #define HUTONG_JOBS_SCHEDULER_H
@@ -30,8 +34,9 @@ struct scheduler;
 /* Starts the scheduler thread. The caller owns it. */
 int scheduler_start(struct app *app, struct scheduler **out);
 
-/* Runs every job once, now, on the calling thread (tests and `hutong jobs run`). Returns how
- * many items were handled. */
+/* Runs every job once, now, on the calling thread (the test hook), after any tick running on
+ * this node; returns 0 at once when another node holds the jobs lock. Returns how many items
+ * were handled. */
 size_t scheduler_run_once(struct app *app);
 
 /* Stops the thread (finishing the current tick) and frees it. NULL is allowed. */

@@ -122,7 +122,8 @@ static size_t run_jobs(struct app *app, struct db *db) {
   size_t done = run_timers(&ctx, db);
   done += run_calls(&ctx, db, CALL_REFUND, CHANNEL_CALL_PENDING, 0, refunds_process);
   done += run_calls(&ctx, db, CALL_REFUND, CHANNEL_CALL_UNKNOWN, 0, refunds_process);
-  done += run_calls(&ctx, db, CALL_PAYMENT, CHANNEL_CALL_UNKNOWN, 0, payments_reconcile);
+  done +=
+      run_calls(&ctx, db, CALL_PAYMENT, CHANNEL_CALL_UNKNOWN, RECONCILE_UNKNOWN_AFTER_MS, payments_reconcile);
   done +=
       run_calls(&ctx, db, CALL_PAYMENT, CHANNEL_CALL_PENDING, RECONCILE_PENDING_AFTER_MS, payments_reconcile);
   done += run_calls(&ctx, db, CALL_PAYOUT, CHANNEL_CALL_PENDING, 0, payouts_process);

@@ -18,6 +18,8 @@
 
 #include <stddef.h>
 
+#include "pay/credentials.h"
+
 struct app;
 struct scheduler;
 
@@ -28,6 +30,12 @@ struct scheduler;
 /* A payment still pending this long is asked about (the buyer may have paid and the
  * notification been lost). */
 #define RECONCILE_PENDING_AFTER_MS (2 * 60 * 1000)
+/* A payment attempt whose outcome is unknown is asked about once it is this old. The request
+ * that recorded it may still be talking to the wallet until then (a wallet call takes up to
+ * CREDENTIALS_TIMEOUT_MS_MAX, 30 s, then its answer is written): asked sooner, the wallet does
+ * not know the trade yet, the attempt would be failed, and the buyer's payment, made a moment
+ * later, refused as a conflict (measured under load: bench/cluster.sh). */
+#define RECONCILE_UNKNOWN_AFTER_MS (CREDENTIALS_TIMEOUT_MS_MAX + 10 * 1000)
 /* The daily payout batch runs once per this interval. */
 #define PAYOUT_BATCH_INTERVAL_MS (24LL * 3600 * 1000)
 

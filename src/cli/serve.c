@@ -56,6 +56,8 @@ static const char serve_help[] =
     "  HUTONG_THREADS          HTTP worker threads (default: number of cores)\n"
     "  HUTONG_CONNECTIONS_MAX  concurrent connections (default 1024)\n"
     "  HUTONG_ACCESS_LOG       access log: - (stdout, default), off, or a file path\n"
+    "  HUTONG_TRUSTED_PROXIES  addresses of the load balancers in front, comma-separated: their\n"
+    "                          X-Forwarded-For names the client (rate limits, logs)\n"
     "  HUTONG_FEE_BPS          platform fee in basis points taken at release (default 0)\n"
     "  HUTONG_UNPAID_CLOSE_MINUTES         unpaid orders close after (default 15)\n"
     "  HUTONG_AUTO_CONFIRM_HOURS_PHYSICAL  auto-confirm after shipping (default 240)\n"
@@ -310,7 +312,8 @@ static int run_server(const struct serve_config *c, struct app *app) {
                                   .route_count = hutong_route_count,
                                   .pool = app->pool,
                                   .app = app,
-                                  .not_found_html = web_not_found};
+                                  .not_found_html = web_not_found,
+                                  .trusted_proxies = getenv("HUTONG_TRUSTED_PROXIES")};
   struct http_server *server = NULL;
   if (http_server_start(&hc, &server) != HT_OK) {
     log_event(LOG_ERROR, NULL, "cannot listen on %s:%u", c->host, c->port);

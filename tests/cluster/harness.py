@@ -171,6 +171,8 @@ class Node:
             "HUTONG_THREADS": str(NODE_THREADS),
             "HUTONG_TEST_HOOKS": "1",
             "HUTONG_GUARD_FEEDS_DIR": os.path.join(self.dir, "feeds"),
+            # nginx, in front, connects from here: its X-Forwarded-For names the client.
+            "HUTONG_TRUSTED_PROXIES": "127.0.0.1",
         })
         return env
 
@@ -327,7 +329,7 @@ http {{
       proxy_http_version 1.1;
       proxy_set_header Connection "";
       proxy_set_header Host $http_host;
-      proxy_set_header X-Forwarded-For $remote_addr;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
       proxy_connect_timeout 2s;
       proxy_read_timeout 60s;
     }}

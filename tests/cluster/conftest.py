@@ -29,11 +29,11 @@ def postgres():
         server.stop()
 
 
-@pytest.fixture(scope="module")
-def cluster_module(postgres):
+def run_cluster(c):
+    """Starts `c`, yields it, and stops everything even after a failure; the nodes still
+    running must then exit with status 0."""
     global _current
-    c = Cluster(postgres.url)
-    codes = {}
+    codes, logs = {}, {}
     try:
         _current = c.start()
         yield c
@@ -43,6 +43,11 @@ def cluster_module(postgres):
         _current = None
     bad = {name: code for name, code in codes.items() if code not in (None, 0)}
     assert not bad, f"nodes exited badly: {bad}\n" + "\n".join(f"--- node {n}:\n{logs[n][-3000:]}" for n in bad)
+
+
+@pytest.fixture(scope="module")
+def cluster_module(postgres):
+    yield from run_cluster(Cluster(postgres.url))
 
 
 @pytest.fixture

@@ -155,16 +155,18 @@ class Node:
         self.log_file = None
         self.starts = 0
 
-    @property
-    def db_url(self):
-        sep = "&" if "?" in self.cluster.db_url else "?"
-        return f"{self.cluster.db_url}{sep}application_name=hutong-node-{self.name}"
+    def named(self, url):
+        """`url` with this node's application_name (sessions in pg_stat_activity say whose)."""
+        sep = "&" if "?" in url else "?"
+        return f"{url}{sep}application_name=hutong-node-{self.name}"
 
     def env(self):
         env = dict(os.environ)
         env.update({
             "HUTONG_LISTEN": f"127.0.0.1:{self.port}",
-            "HUTONG_DB": self.db_url,
+            "HUTONG_DB": self.named(self.cluster.pool_db_url),
+            # The jobs lock and the change listener: always a real session (docs/SCALING.md).
+            "HUTONG_DB_SESSION": self.named(self.cluster.db_url),
             "HUTONG_SECRET": SECRET,
             "HUTONG_PUBLIC_URL": f"http://127.0.0.1:{self.cluster.nginx_port}",
             "HUTONG_ACCESS_LOG": os.path.join(self.dir, "access.log"),
@@ -232,6 +234,36 @@ class Node:
             c.close()
 
 
+class Pgbouncer:
+    """A pgbouncer in transaction mode in front of a PostgreSQL server (tests/pg/pgbouncer.sh)."""
+
+    def __init__(self, server_url):
+        self.server_url = server_url
+        self.url = None
+        self.dir = None
+
+    def start(self):
+        self.dir = tempfile.mkdtemp(prefix="hutong-cluster-pgbouncer-")
+        r = subprocess.run([os.path.join(ROOT, "tests", "pg", "pgbouncer.sh"), "start", self.dir, self.server_url],
+                           capture_output=True, timeout=60)
+        if r.returncode != 0:
+            self.stop()
+            raise RuntimeError(f"pgbouncer did not start: {r.stderr.decode()}")
+        self.url = r.stdout.decode().strip()
+        return self
+
+    def stop(self):
+        if self.dir:
+            subprocess.run([os.path.join(ROOT, "tests", "pg", "pgbouncer.sh"), "stop", self.dir],
+                           capture_output=True, timeout=60)
+            self.dir = None
+
+    def clients(self, database):
+        """How many client connections pgbouncer holds for `database` (its admin console)."""
+        rows = pg.psql(pg.with_database(self.url, "pgbouncer"), "SHOW CLIENTS")
+        return sum(1 for row in rows if database in row)
+
+
 class PostgresCluster:
     """The PostgreSQL server the clusters' databases live in: HUTONG_TEST_DB's, or one
     started here with tests/pg/cluster.sh (stopped by stop())."""
@@ -261,12 +293,17 @@ class PostgresCluster:
 
 
 class Cluster:
-    """Two nodes and nginx over a fresh database of `cluster_url`'s server."""
+    """Two nodes and nginx over a fresh database of `cluster_url`'s server. With `pooler_url`
+    (a pgbouncer in transaction mode in front of that server: tests/pg/pgbouncer.sh) the
+    nodes' pools go through it with prepare=off, and only their session connections go to
+    PostgreSQL directly, as docs/SCALING.md describes."""
 
-    def __init__(self, cluster_url):
+    def __init__(self, cluster_url, pooler_url=None):
         self.dir = tempfile.mkdtemp(prefix="hutong-cluster-")
         self.cluster_url = cluster_url
+        self.pooler_url = pooler_url
         self.db_url = None
+        self.pool_db_url = None
         self.nginx_port = free_port()
         self.nginx_pid_file = os.path.join(self.dir, "nginx.pid")
         self.nodes = {}
@@ -277,6 +314,9 @@ class Cluster:
 
     def start(self):
         self.db_url = pg.create_database(self.cluster_url)
+        self.pool_db_url = self.db_url
+        if self.pooler_url:
+            self.pool_db_url = pg.with_database(self.pooler_url, pg.database_name(self.db_url)) + "?prepare=off"
         # Migrate once before the nodes start, so that their first requests do not race it.
         self.cli("migrate")
         self.nodes = {name: Node(self, name) for name in ("a", "b")}

@@ -73,6 +73,7 @@ static void drain(struct change_listener *l, PGconn *conn) {
 /* Waits for notifications until the session breaks (returns false) or a stop (true). */
 static bool listen_until_lost(struct change_listener *l, PGconn *conn) {
   struct pollfd p[2] = {{.fd = l->stop_pipe[0], .events = POLLIN}, {.fd = PQsocket(conn), .events = POLLIN}};
+  drain(l, conn); /* what arrived with LISTEN's answer is already in libpq's buffer */
   for (;;) {
     int n = poll(p, 2, -1);
     if (n < 0 && errno == EINTR) continue;

@@ -334,7 +334,7 @@ int blocklist_build(struct blocklist_builder *b, struct blocklist **out) {
   uint32_t *prefixes = malloc((b->count + 1) * sizeof *prefixes);
   int rc = (list && prefixes) ? HT_OK : HT_ENOMEM;
   if (rc == HT_OK) {
-    qsort(b->entries, b->count, sizeof *b->entries, cmp_entry);
+    if (b->count) qsort(b->entries, b->count, sizeof *b->entries, cmp_entry); /* entries is NULL when empty */
     size_t n = 0;
     for (size_t i = 0; i < b->count; i++)
       if (n == 0 || memcmp(b->entries[i].hash, b->entries[n - 1].hash, SB_HASH_BYTES) != 0)

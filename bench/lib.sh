@@ -28,10 +28,11 @@ bench_wait_port() {
   return 1
 }
 
-# bench_nginx PORT LOCATIONS — starts nginx with one worker per core and the given
-# `location` blocks; no access log (hutong runs with its access log off too).
+# bench_nginx PORT LOCATIONS [HTTP_BLOCKS] — starts nginx with one worker per core and the
+# given `location` blocks (and `upstream` or other http-level blocks); no access log (hutong
+# runs with its access log off too).
 bench_nginx() {
-  local port=$1 locations=$2
+  local port=$1 locations=$2 http_blocks=${3:-}
   mkdir -p "$BENCH_TMP/nginx"
   cat >"$BENCH_TMP/nginx.conf" <<CONF
 worker_processes $(nproc);
@@ -46,6 +47,7 @@ http {
   fastcgi_temp_path $BENCH_TMP/nginx;
   uwsgi_temp_path $BENCH_TMP/nginx;
   scgi_temp_path $BENCH_TMP/nginx;
+  $http_blocks
   server {
     listen 127.0.0.1:$port;
     $locations

@@ -16,7 +16,7 @@ packages_build=(
 packages_test=(
   libcmocka-dev python3 python3-pytest zbar-tools librsvg2-bin poppler-utils postgresql nginx-light wrk
   valgrind clang libclang-rt-14-dev nodejs npm chromium procps
-  python3-cryptography
+  python3-cryptography pgbouncer
 )
 
 want=("${packages_build[@]}")

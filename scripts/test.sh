@@ -4,7 +4,9 @@
 # suite (tests/e2e) once, against build/. The API tests run on SQLite and then on PostgreSQL,
 # in a throwaway cluster started once for the run (tests/pg/cluster.sh) and removed at the end
 # whatever happens. The crash test (tests/crash/crash.py) kills the server at random moments
-# and checks that every acknowledged operation survived and the ledger verifies. Any failure,
+# and checks that every acknowledged operation survived and the ledger verifies; the cluster
+# suite (two nodes over that PostgreSQL behind nginx: tests/cluster) runs once, against
+# build/. Any failure,
 # including a sanitizer report from the server under test, fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -74,5 +76,11 @@ echo "== build: browser tests (Chromium)"
 HUTONG_BIN="$PWD/build/src/hutong" node tests/e2e/run.mjs
 echo "== build: crash test on PostgreSQL"
 "$PYTHON" tests/crash/crash.py --rounds "$CRASH_ROUNDS" --bin "$PWD/build/src/hutong" --db "$PG_URL"
+
+# Two nodes over one PostgreSQL behind nginx: races, a node killed mid-load, the jobs' lock,
+# caches invalidated across nodes. The plain build: the sanitized one runs the same code in
+# the API suite on PostgreSQL.
+echo "== build: cluster tests (two nodes, PostgreSQL, nginx)"
+HUTONG_BIN="$PWD/build/src/hutong" HUTONG_TEST_DB="$PG_URL" pytest_api tests/cluster
 run_suites build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
 echo "== all suites passed (plain and sanitized)"

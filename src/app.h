@@ -20,6 +20,7 @@
 struct db_pool;
 struct click_queue;
 struct guard_state;
+struct jobs_lock;
 
 /* Longest configured public base URL ("https://shop.example.com"). */
 #define APP_PUBLIC_URL_BYTES 256
@@ -46,6 +47,7 @@ struct wallet_policy {
 
 struct app {
   struct db_pool *pool;
+  struct jobs_lock *jobs_lock; /* which node runs the background jobs (store/jobs_lock.h) */
   struct click_queue *clicks;
   struct guard_state *guard;
   char public_url[APP_PUBLIC_URL_BYTES];      /* no trailing slash */
@@ -59,6 +61,7 @@ struct app {
   unsigned char sandbox_key[32]; /* the sandbox wallet's notification signing key (from the secret) */
   unsigned char link_key[32];    /* signs the /go links our pages emit (from the secret) */
   struct sandbox_faults sandbox;
+  _Atomic int jobs_stall_ms; /* tests: the next tick holds the jobs lock this long after its first timer */
   struct wallet_policy wallets;
 };
 

@@ -68,6 +68,7 @@ const struct route hutong_routes[] = {
     {HTTP_POST, "/notify/{channel}/{merchant}", api_notify, 0, 0},
     {HTTP_POST, "/_test/clock", api_test_clock, 0, 0},
     {HTTP_POST, "/_test/jobs", api_test_jobs, 0, 0},
+    {HTTP_POST, "/_test/jobs/stall", api_test_jobs_stall, 0, 0},
     {HTTP_POST, "/_test/sandbox", api_test_sandbox, 0, 0},
 
     /* Public pages: short-code routes ignore case (people type and scan them). */

@@ -58,6 +58,7 @@ void api_notify(struct request *req, struct response *res);
 /* test_hooks.c (HUTONG_TEST_HOOKS=1 only) */
 void api_test_clock(struct request *req, struct response *res);
 void api_test_jobs(struct request *req, struct response *res);
+void api_test_jobs_stall(struct request *req, struct response *res);
 void api_test_sandbox(struct request *req, struct response *res);
 
 /* guard.c */

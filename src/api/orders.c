@@ -331,6 +331,11 @@ void api_orders_refund(struct request *req, struct response *res) {
   int64_t amount = json_has(body, "amount_minor")      ? json_get_i64(body, "amount_minor")
                    : row.escrow.refund_requested_minor ? row.escrow.refund_requested_minor
                                                        : escrow_order_remaining_minor(&row.escrow);
+  /* "Refund what remains" when nothing does (released or refunded already, perhaps a moment
+   * ago by another request): the order's state is the reason, as for any other event. */
+  if (amount == 0 && !json_has(body, "amount_minor"))
+    return response_error(req, res, 409, "invalid_state", "state", "cannot approve_refund: the order is %s",
+                          escrow_state_name(row.escrow.state));
   struct escrow_event ev = {.kind = ESCROW_EV_APPROVE_REFUND, .amount_minor = amount};
   act(req, res, (int64_t)row.escrow.order_id, &ev, STR_LIT("merchant"), false);
 }

@@ -1,5 +1,6 @@
 /* test_hooks.c — the /_test endpoints, served only when HUTONG_TEST_HOOKS=1: move the one
- * clock, run the background jobs now, and make the sandbox wallet misbehave. They let the
+ * clock, run the background jobs now (or stall the next run), and make the sandbox wallet
+ * misbehave. They let the
  * black-box and browser suites test ten-day timers and lost answers without waiting or
  * patching code; in production they do not exist (404). */
 #include "api/api.h"
@@ -33,6 +34,23 @@ void api_test_jobs(struct request *req, struct response *res) {
   if (!enabled(req, res)) return;
   size_t done = scheduler_run_now(req->app);
   response_json(req, res, 200, json_pack("{s:I}", "handled", (json_int_t)done));
+}
+
+/* A stall longer than this would only slow a test's cleanup (a graceful stop waits for it). */
+#define TEST_JOBS_STALL_MS_MAX (60 * 1000)
+
+static const struct field_rule stall_rules[] = {
+    {"ms", FIELD_INTEGER, true, false, 0, TEST_JOBS_STALL_MS_MAX},
+};
+
+/* The next tick that applies a timer stops right after it for `ms`, holding the jobs lock, so
+ * that the cluster tests can kill a node in the middle of the jobs. */
+void api_test_jobs_stall(struct request *req, struct response *res) {
+  if (!enabled(req, res)) return;
+  json_t *body = request_json_object(req, res);
+  if (!body || !json_fields_check(req, res, body, stall_rules, COUNT(stall_rules))) return;
+  atomic_store(&req->app->jobs_stall_ms, (int)json_get_i64(body, "ms"));
+  response_json(req, res, 200, json_pack("{s:b}", "ok", 1));
 }
 
 static const struct field_rule sandbox_rules[] = {

@@ -25,6 +25,8 @@
 #include "platform/clock.h"
 #include "platform/log.h"
 #include "routes.h"
+#include "store/change_listener.h"
+#include "store/jobs_lock.h"
 #include "store/migrate.h"
 #include "store/pool.h"
 #include "web/pages.h"
@@ -35,23 +37,27 @@
 #define SERVE_THREADS_MAX 256
 #define LISTEN_DEFAULT    "127.0.0.1:8080"
 
-static const char *const serve_options[] = {"listen",          "db",         "public-url", "threads",
-                                            "connections-max", "access-log", "help!",      NULL};
+static const char *const serve_options[] = {
+    "listen", "db", "db-session", "public-url", "threads", "connections-max", "access-log", "help!", NULL};
 
 static const char serve_help[] =
-    "usage: hutong serve [--listen HOST:PORT] [--db URL] [--public-url URL] [--threads N]\n"
-    "                    [--connections-max N]"
-    "                    [--access-log -|off|PATH]\n"
+    "usage: hutong serve [--listen HOST:PORT] [--db URL] [--db-session URL] [--public-url URL]\n"
+    "                    [--threads N] [--connections-max N] [--access-log -|off|PATH]\n"
     "\n"
     "Runs the HTTP server. Each option can also be set in the environment:\n"
     "  HUTONG_LISTEN           address to listen on (default " LISTEN_DEFAULT ")\n"
     "  HUTONG_DB               sqlite:PATH (default " CONFIG_DB_DEFAULT ") or postgres://...\n"
+    "  HUTONG_DB_SESSION       PostgreSQL URL for the two session connections (jobs lock, change\n"
+    "                          listener) when HUTONG_DB goes through pgbouncer in transaction\n"
+    "                          mode (default: HUTONG_DB)\n"
     "  HUTONG_PUBLIC_URL       base URL printed in links and QR codes (default http://LISTEN)\n"
     "  HUTONG_SECRET           server secret (>= 32 bytes); when unset one is generated into\n"
     "                          HUTONG_SECRET_FILE (default " CONFIG_SECRET_FILE_DEFAULT ")\n"
     "  HUTONG_THREADS          HTTP worker threads (default: number of cores)\n"
     "  HUTONG_CONNECTIONS_MAX  concurrent connections (default 1024)\n"
     "  HUTONG_ACCESS_LOG       access log: - (stdout, default), off, or a file path\n"
+    "  HUTONG_TRUSTED_PROXIES  addresses of the load balancers in front, comma-separated: their\n"
+    "                          X-Forwarded-For names the client (rate limits, logs)\n"
     "  HUTONG_FEE_BPS          platform fee in basis points taken at release (default 0)\n"
     "  HUTONG_UNPAID_CLOSE_MINUTES         unpaid orders close after (default 15)\n"
     "  HUTONG_AUTO_CONFIRM_HOURS_PHYSICAL  auto-confirm after shipping (default 240)\n"
@@ -72,6 +78,7 @@ struct serve_config {
   char host[64];
   uint16_t port;
   const char *db_url;
+  const char *session_url; /* for session-level features: advisory lock, LISTEN */
   char public_url[APP_PUBLIC_URL_BYTES];
   unsigned threads;
   unsigned connections_max;
@@ -114,6 +121,7 @@ static bool load_config(int argc, char **argv, struct serve_config *c) {
   if (!parse_listen(listen, c))
     return fprintf(stderr, "hutong serve: bad listen address '%s'\n", listen), false;
   c->db_url = config_db_url(argc, argv);
+  c->session_url = setting(argc, argv, "db-session", "HUTONG_DB_SESSION", c->db_url);
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
   char cores_text[24];
   snprintf(cores_text, sizeof cores_text, "%ld", cores > 0 ? cores : 1);
@@ -279,6 +287,22 @@ static bool migrate_pool(struct db_pool *pool) {
   return rc == HT_OK;
 }
 
+/* What needs a real database session, not a pooled connection: the jobs lock and the change
+ * listener (docs/SCALING.md). */
+static bool open_session_work(const struct serve_config *c, struct app *app,
+                              struct change_listener **listener) {
+  char error[DB_ERROR_BYTES];
+  if (jobs_lock_open(c->session_url, &app->jobs_lock, error) != HT_OK) {
+    log_event(LOG_ERROR, NULL, "cannot open the jobs lock's session: %s", error);
+    return false;
+  }
+  if (change_listener_start(c->session_url, listener) != HT_OK) {
+    log_event(LOG_ERROR, NULL, "cannot start the change listener");
+    return false;
+  }
+  return true;
+}
+
 static int run_server(const struct serve_config *c, struct app *app) {
   struct http_server_config hc = {.host = c->host,
                                   .port = c->port,
@@ -288,7 +312,8 @@ static int run_server(const struct serve_config *c, struct app *app) {
                                   .route_count = hutong_route_count,
                                   .pool = app->pool,
                                   .app = app,
-                                  .not_found_html = web_not_found};
+                                  .not_found_html = web_not_found,
+                                  .trusted_proxies = getenv("HUTONG_TRUSTED_PROXIES")};
   struct http_server *server = NULL;
   if (http_server_start(&hc, &server) != HT_OK) {
     log_event(LOG_ERROR, NULL, "cannot listen on %s:%u", c->host, c->port);
@@ -325,14 +350,20 @@ int cli_serve(int argc, char **argv) {
     return log_event(LOG_ERROR, NULL, "cannot open database: %s", error), 1;
   int status = 1;
   struct scheduler *scheduler = NULL;
-  if (configure_money(&app) && migrate_pool(app.pool) && start_guard(&app) &&
-      click_queue_start(app.pool, &app.clicks) == HT_OK && scheduler_start(&app, &scheduler) == HT_OK) {
-    web_init();
+  struct change_listener *listener = NULL;
+  if (configure_money(&app) && migrate_pool(app.pool) && open_session_work(&c, &app, &listener) &&
+      start_guard(&app) && click_queue_start(app.pool, &app.clicks) == HT_OK &&
+      scheduler_start(&app, &scheduler) == HT_OK) {
+    web_init(); /* its caches subscribe to changes (platform/changes.h) */
     status = run_server(&c, &app);
     scheduler_stop(scheduler);    /* after the server: no request can start new work */
     click_queue_stop(app.clicks); /* every recorded open is written */
+    change_listener_stop(listener);
+    listener = NULL;
     web_shutdown();
   }
+  change_listener_stop(listener);
+  jobs_lock_close(app.jobs_lock);
   guard_state_free(app.guard);
   db_pool_close(app.pool);
   curl_global_cleanup();

@@ -35,6 +35,11 @@
 /* List endpoints: default and maximum page size. */
 #define PAGE_LIMIT_DEFAULT 20
 #define PAGE_LIMIT_MAX     100
+/* Load balancers whose X-Forwarded-For is believed (HUTONG_TRUSTED_PROXIES): a few per site. */
+#define HTTP_TRUSTED_PROXIES_MAX 16
+/* Addresses of an X-Forwarded-For header looked at, from the right: one per proxy in the chain,
+ * which is short; a longer header is someone's invention beyond that point. */
+#define HTTP_FORWARDED_HOPS_MAX 8
 /* Idempotency-Key: 1..255 printable ASCII characters (Stripe allows 255). */
 #define IDEMPOTENCY_KEY_BYTES_MAX 255
 /* Connections held by long-polls at once; beyond it a long-poll answers at once. */

@@ -11,6 +11,7 @@
 #include "core/status.h"
 #include "http/limits.h"
 #include "http/metrics.h"
+#include "http/server.h"
 #include "platform/log.h"
 #include "store/pool.h"
 
@@ -34,6 +35,34 @@ struct str request_cookie(const struct request *req, const char *name) {
   return lookup(req, MHD_COOKIE_KIND, name);
 }
 
+/* The client an X-Forwarded-For header names: its rightmost address that is not itself a
+ * trusted proxy (everything left of that was written by the client and proves nothing).
+ * Writes it to `out` and returns true; false when the header has no usable address. */
+static bool forwarded_client(struct request *req, char out[INET6_ADDRSTRLEN]) {
+  struct str header = request_header(req, "X-Forwarded-For");
+  if (!header.data) return false;
+  size_t end = header.len;
+  for (int hop = 0; hop < HTTP_FORWARDED_HOPS_MAX && end > 0; hop++) {
+    size_t start = end;
+    while (start > 0 && header.data[start - 1] != ',') start--;
+    size_t from = start, to = end;
+    while (from < to && (header.data[from] == ' ' || header.data[from] == '\t')) from++;
+    while (to > from && (header.data[to - 1] == ' ' || header.data[to - 1] == '\t')) to--;
+    char text[INET6_ADDRSTRLEN];
+    unsigned char binary[sizeof(struct in6_addr)];
+    if (to - from == 0 || to - from >= sizeof text) return false;
+    memcpy(text, header.data + from, to - from);
+    text[to - from] = '\0';
+    int family = inet_pton(AF_INET, text, binary) == 1    ? AF_INET
+                 : inet_pton(AF_INET6, text, binary) == 1 ? AF_INET6
+                                                          : 0;
+    if (!family || !inet_ntop(family, binary, out, INET6_ADDRSTRLEN)) return false;
+    if (!http_server_trusts(req->server, out)) return true;
+    end = start > 0 ? start - 1 : 0;
+  }
+  return false;
+}
+
 const char *request_peer_ip(struct request *req) {
   const union MHD_ConnectionInfo *info =
       MHD_get_connection_info(req->connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -44,6 +73,9 @@ const char *request_peer_ip(struct request *req) {
     inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, text, sizeof text);
   else if (sa->sa_family == AF_INET6)
     inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, text, sizeof text);
+  char client[INET6_ADDRSTRLEN];
+  if (text[0] && http_server_trusts(req->server, text) && forwarded_client(req, client))
+    memcpy(text, client, strlen(client) + 1);
   char *copy = arena_strndup(&req->arena, text, strlen(text));
   return copy ? copy : "";
 }

@@ -92,7 +92,9 @@ static inline struct str request_param(const struct request *req, size_t index) 
   return index < req->param_count ? req->params[index] : (struct str){0};
 }
 
-/* The peer's IP address as text (for rate limits and logs), "" when unknown. */
+/* The client's IP address as text (for rate limits and logs), "" when unknown: the peer's,
+ * or, when the peer is a trusted proxy (http_server_config.trusted_proxies), the rightmost
+ * address in X-Forwarded-For that is not a trusted proxy. */
 const char *request_peer_ip(struct request *req);
 
 /* True when the client prefers HTML to JSON (a browser following a link). */

@@ -37,6 +37,9 @@ struct exchange;
 struct http_server {
   struct MHD_Daemon *daemon;
   struct http_server_config config;
+  /* The trusted proxies, each in its canonical spelling (inet_ntop of inet_pton). */
+  char trusted[HTTP_TRUSTED_PROXIES_MAX][INET6_ADDRSTRLEN];
+  size_t trusted_count;
   uint16_t port;
   char id_prefix[9];
   _Atomic uint64_t request_counter;
@@ -419,6 +422,45 @@ static int parse_address(const char *host, uint16_t port, struct sockaddr_storag
   return -1;
 }
 
+/* Writes the canonical spelling of a numeric address; false when `text` is not one. */
+static bool canonical_ip(const char *text, size_t len, char out[INET6_ADDRSTRLEN]) {
+  char copy[INET6_ADDRSTRLEN];
+  unsigned char binary[sizeof(struct in6_addr)];
+  if (len == 0 || len >= sizeof copy) return false;
+  memcpy(copy, text, len);
+  copy[len] = '\0';
+  if (inet_pton(AF_INET, copy, binary) == 1) return inet_ntop(AF_INET, binary, out, INET6_ADDRSTRLEN) != NULL;
+  if (inet_pton(AF_INET6, copy, binary) == 1)
+    return inet_ntop(AF_INET6, binary, out, INET6_ADDRSTRLEN) != NULL;
+  return false;
+}
+
+/* Parses the comma-separated list of trusted proxies; false (logged) on a bad entry. */
+static bool parse_trusted(struct http_server *server, const char *list) {
+  for (const char *at = list; at && *at;) {
+    at += strspn(at, " ,");
+    size_t len = strcspn(at, " ,");
+    if (len == 0) break;
+    if (server->trusted_count == HTTP_TRUSTED_PROXIES_MAX ||
+        !canonical_ip(at, len, server->trusted[server->trusted_count])) {
+      log_event(LOG_ERROR, NULL, "trusted proxies: '%.*s' is not a numeric address, or more than %d",
+                (int)len, at, HTTP_TRUSTED_PROXIES_MAX);
+      return false;
+    }
+    server->trusted_count++;
+    at += len;
+  }
+  return true;
+}
+
+bool http_server_trusts(const struct http_server *server, const char *ip) {
+  char canonical[INET6_ADDRSTRLEN];
+  if (!server || !server->trusted_count || !canonical_ip(ip, strlen(ip), canonical)) return false;
+  for (size_t i = 0; i < server->trusted_count; i++)
+    if (strcmp(server->trusted[i], canonical) == 0) return true;
+  return false;
+}
+
 int http_server_start(const struct http_server_config *config, struct http_server **out) {
   struct sockaddr_storage addr;
   int family = parse_address(config->host, config->port, &addr);
@@ -426,6 +468,10 @@ int http_server_start(const struct http_server_config *config, struct http_serve
   struct http_server *server = calloc(1, sizeof *server);
   if (!server) return HT_ENOMEM;
   server->config = *config;
+  if (!parse_trusted(server, config->trusted_proxies)) {
+    free(server);
+    return HT_EINVAL;
+  }
   random_hex(server->id_prefix, 4);
   metrics_init(config->routes, config->route_count);
   unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;

@@ -11,6 +11,7 @@
 #ifndef HUTONG_HTTP_SERVER_H
 #define HUTONG_HTTP_SERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,10 +33,18 @@ struct http_server_config {
   struct db_pool *pool;
   struct app *app;
   http_html_not_found not_found_html; /* may be NULL */
+  /* Comma-separated numeric addresses of the load balancers in front (HUTONG_TRUSTED_PROXIES),
+   * at most HTTP_TRUSTED_PROXIES_MAX; NULL or "" for none. A request from one of them is taken
+   * to come from the address its X-Forwarded-For names (request_peer_ip()). */
+  const char *trusted_proxies;
 };
 
-/* Starts listening. HT_EINVAL for a bad address, HT_EIO when binding fails (message logged). */
+/* Starts listening. HT_EINVAL for a bad address (to bind, or among the trusted proxies), HT_EIO
+ * when binding fails (message logged). */
 int http_server_start(const struct http_server_config *config, struct http_server **out);
+
+/* True when `ip` (numeric, any spelling) is one of the configured trusted proxies. */
+bool http_server_trusts(const struct http_server *server, const char *ip);
 
 /* The port actually bound. */
 uint16_t http_server_port(const struct http_server *server);

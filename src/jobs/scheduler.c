@@ -2,6 +2,7 @@
 #include "jobs/scheduler.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <time.h>
@@ -16,6 +17,7 @@
 #include "store/idempotency.h"
 #include "store/ledger.h"
 #include "store/links.h"
+#include "store/jobs_lock.h"
 #include "store/pool.h"
 #include "jobs/guard_state.h"
 
@@ -35,6 +37,16 @@ struct scheduler {
   bool stopping;
 };
 
+/* Tests only (HUTONG_TEST_HOOKS, /_test/jobs/stall): hold this tick, and with it the jobs
+ * lock, for as long as asked, once, so that a test can kill the node in the middle of a job. */
+static void stall_if_asked(struct app *app) {
+  int ms = atomic_exchange(&app->jobs_stall_ms, 0);
+  if (ms <= 0) return;
+  log_event(LOG_WARN, NULL, "jobs: stalling this tick for %d ms (test hook)", ms);
+  struct timespec pause = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
+  while (nanosleep(&pause, &pause) != 0) continue;
+}
+
 static size_t run_timers(struct pay_ctx *ctx, struct db *db) {
   int64_t ids[SCHEDULER_BATCH_MAX];
   size_t count = 0, done = 0;
@@ -49,7 +61,7 @@ static size_t run_timers(struct pay_ctx *ctx, struct db *db) {
       rc = db_commit(db);
     else
       db_rollback(db);
-    if (rc == HT_OK && applied) done++;
+    if (rc == HT_OK && applied && done++ == 0) stall_if_asked(ctx->app);
   }
   return done;
 }
@@ -115,35 +127,38 @@ static void run_purges(struct pay_ctx *ctx, struct db *db) {
   store_handoff_purge(db, ctx->now_ms - HANDOFF_KEEP_MS, NULL);
 }
 
-/* Runs every job once if this process gets the jobs lock; false when another runner (the
- * background thread, another node) holds it. */
+static size_t run_jobs(struct app *app, struct db *db) {
+  struct arena arena;
+  arena_init(&arena, SCHEDULER_ARENA_BYTES);
+  struct pay_ctx ctx = {.app = app, .arena = &arena, .db = db, .now_ms = clock_now_ms()};
+  size_t done = run_timers(&ctx, db);
+  done += run_calls(&ctx, db, CALL_REFUND, CHANNEL_CALL_PENDING, 0, refunds_process);
+  done += run_calls(&ctx, db, CALL_REFUND, CHANNEL_CALL_UNKNOWN, 0, refunds_process);
+  done += run_unknown_payments(&ctx, db);
+  done +=
+      run_calls(&ctx, db, CALL_PAYMENT, CHANNEL_CALL_PENDING, RECONCILE_PENDING_AFTER_MS, payments_reconcile);
+  done += run_calls(&ctx, db, CALL_PAYOUT, CHANNEL_CALL_PENDING, 0, payouts_process);
+  done += run_calls(&ctx, db, CALL_PAYOUT, CHANNEL_CALL_UNKNOWN, 0, payouts_process);
+  done += run_payout_batch(&ctx, db);
+  done += sandbox_deliver_due(&ctx, db);
+  run_purges(&ctx, db);
+  arena_free_all(&arena);
+  return done;
+}
+
+/* Runs every job once if this process gets the jobs lock (held on a session of its own, so
+ * one node runs them at a time); false when another runner — the background thread, another
+ * node — holds it. */
 static bool run_once_locked(struct app *app, size_t *handled) {
-  struct db *db;
   *handled = 0;
-  if (db_pool_acquire(app->pool, &db) != HT_OK) return false;
-  size_t done = 0;
-  bool locked = store_jobs_lock_try(db);
-  if (locked) {
-    struct arena arena;
-    arena_init(&arena, SCHEDULER_ARENA_BYTES);
-    struct pay_ctx ctx = {.app = app, .arena = &arena, .db = db, .now_ms = clock_now_ms()};
-    done += run_timers(&ctx, db);
-    done += run_calls(&ctx, db, CALL_REFUND, CHANNEL_CALL_PENDING, 0, refunds_process);
-    done += run_calls(&ctx, db, CALL_REFUND, CHANNEL_CALL_UNKNOWN, 0, refunds_process);
-    done += run_unknown_payments(&ctx, db);
-    done += run_calls(&ctx, db, CALL_PAYMENT, CHANNEL_CALL_PENDING, RECONCILE_PENDING_AFTER_MS,
-                      payments_reconcile);
-    done += run_calls(&ctx, db, CALL_PAYOUT, CHANNEL_CALL_PENDING, 0, payouts_process);
-    done += run_calls(&ctx, db, CALL_PAYOUT, CHANNEL_CALL_UNKNOWN, 0, payouts_process);
-    done += run_payout_batch(&ctx, db);
-    done += sandbox_deliver_due(&ctx, db);
-    run_purges(&ctx, db);
-    store_jobs_unlock(db);
-    arena_free_all(&arena);
+  if (!jobs_lock_acquire(app->jobs_lock)) return false;
+  struct db *db;
+  if (db_pool_acquire(app->pool, &db) == HT_OK) {
+    *handled = run_jobs(app, db);
+    db_pool_release(app->pool, db);
   }
-  db_pool_release(app->pool, db);
-  *handled = done;
-  return locked;
+  jobs_lock_release(app->jobs_lock);
+  return true;
 }
 
 size_t scheduler_run_once(struct app *app) {

@@ -7,12 +7,18 @@
  * One thread runs every job each tick (SCHEDULER_TICK_MS). Every job is idempotent: it works
  * from the database's state, not from memory, so a restart or a second node repeats nothing
  * that already happened (the escrow version check and the channel-call status transitions
- * make a repeated step a no-op).
+ * make a repeated step a no-op). With several nodes, one runs the jobs at a time: each tick
+ * first takes the cluster-wide jobs lock (store/jobs_lock.h), and when the node holding it
+ * dies another takes over at its next tick. Per node, by design: the click queue's flush
+ * (each node writes the opens it recorded) and the link guard's feed reload (each node
+ * watches its own files; change them on every node).
  */
 #ifndef HUTONG_JOBS_SCHEDULER_H
 #define HUTONG_JOBS_SCHEDULER_H
 
 #include <stddef.h>
+
+#include "pay/credentials.h"
 
 struct app;
 struct scheduler;
@@ -26,19 +32,21 @@ struct scheduler;
 #define RECONCILE_PENDING_AFTER_MS (2 * 60 * 1000)
 /* A payment attempt is recorded UNKNOWN before its channel is called. When the call times out
  * the record is touched and reconciliation asks the channel at once; a record still untouched
- * may have its call in flight, and is asked about only after this long — longer than any
- * channel call may take — so a query never races the start it is about (the wallet would not
- * know the trade yet, and "never made" reads as failed: the buyer could then pay a trade we
- * had written off). A process that died during the call is covered by the same delay. */
-#define RECONCILE_UNKNOWN_AFTER_MS (60 * 1000)
+ * may have its call in flight (a wallet call takes up to CREDENTIALS_TIMEOUT_MS_MAX, 30 s, then
+ * its answer is written), and is asked about only after this long, so a query never races the
+ * start it is about (the wallet would not know the trade yet, and "never made" reads as
+ * failed: the buyer could then pay a trade we had written off). A process that died during the
+ * call is covered by the same delay. */
+#define RECONCILE_UNKNOWN_AFTER_MS (CREDENTIALS_TIMEOUT_MS_MAX + 10 * 1000)
 /* The daily payout batch runs once per this interval. */
 #define PAYOUT_BATCH_INTERVAL_MS (24LL * 3600 * 1000)
 
 /* Starts the scheduler thread. The caller owns it. */
 int scheduler_start(struct app *app, struct scheduler **out);
 
-/* Runs every job once, now, on the calling thread (tests and `hutong jobs run`). Returns how
- * many items were handled. */
+/* Runs every job once, now, on the calling thread (the test hook), after any tick running on
+ * this node; returns 0 at once when another node holds the jobs lock. Returns how many items
+ * were handled. */
 size_t scheduler_run_once(struct app *app);
 
 /* The same, but when another runner holds the jobs lock (the background thread's tick, or

@@ -1,4 +1,10 @@
-/* kvcache.c — sharded open addressing with short probe runs (see kvcache.h). */
+/* kvcache.c — sharded open addressing with short probe runs (see kvcache.h).
+ *
+ * Each shard counts its deletions (`generation`). A lookup that misses remembers, per thread,
+ * which key it missed and the shard's count at that moment; a put of that key on that thread
+ * is dropped when the count has moved since, because the value was read from the store before
+ * the change that the deletion announced (a reader racing a writer's invalidation would
+ * otherwise keep the old row for a whole TTL). */
 #include "platform/kvcache.h"
 
 #include <pthread.h>
@@ -21,6 +27,7 @@ struct slot {
 
 struct shard {
   pthread_mutex_t lock;
+  uint64_t generation; /* deletions and clears so far */
   struct slot *slots;
   size_t mask;
 };
@@ -30,6 +37,13 @@ struct kvcache {
   size_t value_bytes_max;
   struct shard shards[KVCACHE_SHARDS];
 };
+
+/* The last miss of this thread: which cache and key, and its shard's generation then. */
+static _Thread_local struct {
+  const struct kvcache *cache;
+  uint64_t hash;
+  uint64_t generation;
+} last_miss;
 
 static uint64_t hash_key(struct str key) {
   uint64_t h = 1469598103934665603ULL; /* FNV-1a 64 */
@@ -82,6 +96,7 @@ bool kvcache_get(struct kvcache *c, struct str key, int64_t now_ms, struct arena
     if (copy) *value = (struct str){copy, s->value_len}, found = true;
     break;
   }
+  if (!found) last_miss.cache = c, last_miss.hash = hash, last_miss.generation = sh->generation;
   pthread_mutex_unlock(&sh->lock);
   return found;
 }
@@ -95,6 +110,15 @@ void kvcache_put(struct kvcache *c, struct str key, struct str value, int64_t no
   uint64_t hash = hash_key(key);
   struct shard *sh = &c->shards[hash % KVCACHE_SHARDS];
   pthread_mutex_lock(&sh->lock);
+  if (last_miss.cache == c && last_miss.hash == hash) {
+    bool stale = last_miss.generation != sh->generation;
+    last_miss.cache = NULL;
+    if (stale) {
+      pthread_mutex_unlock(&sh->lock);
+      free(copy);
+      return;
+    }
+  }
   struct slot *target = NULL;
   for (size_t p = 0; p < KVCACHE_PROBES; p++) {
     struct slot *s = &sh->slots[(hash / KVCACHE_SHARDS + p) & sh->mask];
@@ -123,7 +147,18 @@ void kvcache_delete(struct kvcache *c, struct str key) {
     struct slot *s = &sh->slots[(hash / KVCACHE_SHARDS + p) & sh->mask];
     if (slot_is(s, hash, key)) slot_clear(s);
   }
+  sh->generation++;
   pthread_mutex_unlock(&sh->lock);
+}
+
+void kvcache_clear(struct kvcache *c) {
+  for (size_t i = 0; i < KVCACHE_SHARDS; i++) {
+    struct shard *sh = &c->shards[i];
+    pthread_mutex_lock(&sh->lock);
+    for (size_t j = 0; j <= sh->mask; j++) slot_clear(&sh->slots[j]);
+    sh->generation++;
+    pthread_mutex_unlock(&sh->lock);
+  }
 }
 
 void kvcache_destroy(struct kvcache *c) {

@@ -7,7 +7,25 @@
 #include <string.h>
 
 #include "core/status.h"
+#include "platform/changes.h"
 #include "store/db_driver.h"
+
+static void changes_forget(struct db *db) {
+  db->changes_pending = 0;
+  db->changes_overflow = false;
+}
+
+/* After a commit: this process's caches forget what the transaction changed (other nodes
+ * hear it from the database; store/changes.h). */
+static void changes_announce(struct db *db) {
+  if (db->changes_overflow)
+    changes_publish(CHANGE_ALL, STR_LIT(""));
+  else
+    for (unsigned i = 0; i < db->changes_pending; i++)
+      changes_publish((enum change_kind)db->changes[i].kind,
+                      (struct str){db->changes[i].key, db->changes[i].len});
+  changes_forget(db);
+}
 
 void db_set_error(struct db *db, const char *fmt, ...) {
   va_list ap;
@@ -43,6 +61,7 @@ int db_begin(struct db *db, bool write) {
     db_set_error(db, "transaction already open");
     return HT_EIO;
   }
+  changes_forget(db);
   int rc = db->driver->exec_simple(db, db->driver->begin_sql(write));
   if (rc == HT_OK) db->in_transaction = true;
   return rc;
@@ -59,6 +78,8 @@ int db_commit(struct db *db) {
     rc = HT_EIO;
   }
   db->in_transaction = false;
+  changes_announce(db); /* also after a failed COMMIT, whose outcome may be unknown: forgetting too
+                         * much costs a read, too little a stale page */
   return rc;
 }
 
@@ -66,6 +87,7 @@ void db_rollback(struct db *db) {
   if (!db->in_transaction) return;
   db->driver->exec_simple(db, "ROLLBACK");
   db->in_transaction = false;
+  changes_forget(db);
 }
 
 bool db_in_transaction(const struct db *db) { return db->in_transaction; }

@@ -7,7 +7,18 @@
 #ifndef HUTONG_STORE_DB_DRIVER_H
 #define HUTONG_STORE_DB_DRIVER_H
 
+#include "platform/changes.h"
 #include "store/db.h"
+
+/* Changes one transaction may announce by name (store_changed()); beyond that the commit
+ * announces CHANGE_ALL. A transaction edits one or a few rows. */
+#define DB_CHANGES_PENDING_MAX 16
+
+struct db_change {
+  char kind;
+  unsigned char len;
+  char key[CHANGES_KEY_BYTES_MAX];
+};
 
 struct db_driver {
   int (*exec_simple)(struct db *db, const char *sql); /* BEGIN/COMMIT/ROLLBACK and scripts */
@@ -28,6 +39,10 @@ struct db {
   enum db_engine engine;
   bool in_transaction;
   char error[DB_ERROR_BYTES];
+  /* Announced in the open transaction; told to this process's subscribers at commit. */
+  unsigned changes_pending;
+  bool changes_overflow;
+  struct db_change changes[DB_CHANGES_PENDING_MAX];
 };
 
 /* Stores a formatted message as the connection's last error. */
@@ -36,5 +51,12 @@ void db_set_error(struct db *db, const char *fmt, ...) __attribute__((format(pri
 /* Driver constructors (db_sqlite.c, db_postgres.c). Same contract as db_open(). */
 int db_sqlite_open(const char *path, struct db **out, char error[DB_ERROR_BYTES]);
 int db_postgres_open(const char *conninfo, struct db **out, char error[DB_ERROR_BYTES]);
+
+/* A bare libpq connection (libpq's `PGconn` is `struct pg_conn`) to a postgres:// URL with the
+ * driver's defaults (connect timeout, keepalives, application name, hutong's own URL options
+ * removed), for the change listener, which needs the socket itself. NULL with `error` filled
+ * on failure; the caller PQfinish()es it. */
+struct pg_conn;
+struct pg_conn *db_postgres_connect(const char *url, char error[DB_ERROR_BYTES]);
 
 #endif

@@ -307,17 +307,12 @@ static bool strip_prepare_option(char *url) {
   return false;
 }
 
-int db_postgres_open(const char *conninfo, struct db **out, char error[DB_ERROR_BYTES]) {
-  struct pg_db *p = calloc(1, sizeof *p);
+/* Connects to `conninfo` (a URL) with our defaults; `*prepare` says whether the URL allowed
+ * prepared statements. NULL on ENOMEM; otherwise the caller checks PQstatus(). */
+static PGconn *pg_connect(const char *conninfo, bool *prepare) {
   char *url = strdup(conninfo);
-  if (!p || !url) {
-    free(p);
-    free(url);
-    return HT_ENOMEM;
-  }
-  p->base.driver = &pg_driver;
-  p->base.engine = DB_ENGINE_POSTGRES;
-  p->prepare = strip_prepare_option(url);
+  if (!url) return NULL;
+  *prepare = strip_prepare_option(url);
   /* Later entries win, so the URL (expanded from "dbname") overrides these defaults. */
   const char *const keys[] = {"connect_timeout",
                               "keepalives_idle",
@@ -333,8 +328,30 @@ int db_postgres_open(const char *conninfo, struct db **out, char error[DB_ERROR_
                                 "hutong",
                                 url,
                                 NULL};
-  p->conn = PQconnectdbParams(keys, values, 1);
+  PGconn *conn = PQconnectdbParams(keys, values, 1);
   free(url);
+  return conn;
+}
+
+struct pg_conn *db_postgres_connect(const char *url, char error[DB_ERROR_BYTES]) {
+  bool prepare;
+  PGconn *conn = pg_connect(url, &prepare);
+  if (conn && PQstatus(conn) == CONNECTION_OK) return conn;
+  snprintf(error, DB_ERROR_BYTES, "postgres: %s", conn ? PQerrorMessage(conn) : "out of memory");
+  PQfinish(conn);
+  return NULL;
+}
+
+int db_postgres_open(const char *conninfo, struct db **out, char error[DB_ERROR_BYTES]) {
+  struct pg_db *p = calloc(1, sizeof *p);
+  if (!p) return HT_ENOMEM;
+  p->base.driver = &pg_driver;
+  p->base.engine = DB_ENGINE_POSTGRES;
+  p->conn = pg_connect(conninfo, &p->prepare);
+  if (!p->conn) {
+    free(p);
+    return HT_ENOMEM;
+  }
   if (PQstatus(p->conn) != CONNECTION_OK || pg_configure_session(p) != HT_OK) {
     snprintf(error, DB_ERROR_BYTES, "postgres: %s", PQerrorMessage(p->conn));
     PQfinish(p->conn);

@@ -5,6 +5,7 @@
 
 #include "core/status.h"
 #include "platform/random.h"
+#include "store/changes.h"
 #include "store/codes.h"
 
 #define LINK_COLUMNS "id, merchant_id, code, target_url, channel, expires_at_ms, created_at_ms, updated_at_ms"
@@ -90,6 +91,7 @@ int store_link_update(struct db *db, struct link *l, int64_t now_ms) {
                    &changed);
   if (rc == HT_OK && changed == 0) return HT_ENOTFOUND;
   if (rc == HT_OK) l->updated_at_ms = now_ms;
+  if (rc == HT_OK) rc = store_changed(db, CHANGE_CODE, str_from_cstr(l->code)); /* nodes redirect by memory */
   return rc;
 }
 
@@ -112,10 +114,13 @@ int store_link_list(struct db *db, struct arena *arena, int64_t merchant_id, int
 
 int store_token_create(struct db *db, int64_t merchant_id, int64_t product_id, const char *code,
                        struct str channel, int64_t now_ms, int64_t expires_at_ms) {
-  return db_exec(db, &SQL_TOKEN_INSERT,
-                 DB_ARGS(DB_I64(merchant_id), DB_I64(product_id), DB_CSTR(code), DB_TEXT_OR_NULL(channel),
-                         DB_I64(now_ms), DB_I64(expires_at_ms)),
-                 NULL);
+  int rc = db_exec(db, &SQL_TOKEN_INSERT,
+                   DB_ARGS(DB_I64(merchant_id), DB_I64(product_id), DB_CSTR(code), DB_TEXT_OR_NULL(channel),
+                           DB_I64(now_ms), DB_I64(expires_at_ms)),
+                   NULL);
+  /* Nodes remember each code's latest token expiry (web/share.c). */
+  if (rc == HT_OK) rc = store_changed(db, CHANGE_CODE, str_from_cstr(code));
+  return rc;
 }
 
 int store_token_latest_expiry(struct db *db, struct str code, int64_t *expires_at_ms) {

@@ -30,14 +30,16 @@ int store_link_create(struct db *db, struct link *l, int64_t now_ms);
 int store_link_get(struct db *db, struct arena *arena, int64_t merchant_id, struct str code,
                    struct link *out);
 
-/* Writes target, channel and expiry of link `l->code` owned by `l->merchant_id`. */
+/* Writes target, channel and expiry of link `l->code` owned by `l->merchant_id`, and announces
+ * the change of the code (store/changes.h) at commit. */
 int store_link_update(struct db *db, struct link *l, int64_t now_ms);
 
 /* Lists up to `limit` links of a merchant with id < before_id (0: newest first). */
 int store_link_list(struct db *db, struct arena *arena, int64_t merchant_id, int64_t before_id, size_t limit,
                     struct link *out, size_t *count);
 
-/* Records a share token for product `product_id` (whose public code is `code`). */
+/* Records a share token for product `product_id` (whose public code is `code`) and announces
+ * the change of the code (store/changes.h) at commit. */
 int store_token_create(struct db *db, int64_t merchant_id, int64_t product_id, const char *code,
                        struct str channel, int64_t now_ms, int64_t expires_at_ms);
 

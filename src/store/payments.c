@@ -58,11 +58,6 @@ DB_SQL(SQL_JOB_GET, "SELECT last_run_ms FROM jobs_runs WHERE job = $1");
 DB_SQL(SQL_JOB_SET, "INSERT INTO jobs_runs (job, last_run_ms) VALUES ($1, $2) ON CONFLICT (job)"
                     " DO UPDATE SET last_run_ms = excluded.last_run_ms");
 
-/* Any constant, the same on every node: the advisory lock of the background jobs. */
-#define JOBS_LOCK_ID 0x486a6f62 /* "Hjob" */
-DB_SQL(SQL_JOBS_LOCK, "SELECT CAST(pg_try_advisory_lock($1) AS INTEGER)");
-DB_SQL(SQL_JOBS_UNLOCK, "SELECT pg_advisory_unlock($1)");
-
 static const struct db_sql *const get_sql[] = {&SQL_PAY_GET, &SQL_REFUND_GET, &SQL_PAYOUT_GET};
 static const struct db_sql *const by_ref_sql[] = {&SQL_PAY_BY_REF, &SQL_REFUND_BY_REF, &SQL_PAYOUT_BY_REF};
 static const struct db_sql *const list_sql[] = {&SQL_PAY_LIST, &SQL_REFUND_LIST, &SQL_PAYOUT_LIST};
@@ -239,14 +234,4 @@ int store_job_last_run(struct db *db, const char *job, int64_t *last_run_ms) {
 
 int store_job_mark_run(struct db *db, const char *job, int64_t now_ms) {
   return db_exec(db, &SQL_JOB_SET, DB_ARGS(DB_CSTR(job), DB_I64(now_ms)), NULL);
-}
-
-bool store_jobs_lock_try(struct db *db) {
-  if (db_engine(db) != DB_ENGINE_POSTGRES) return true;
-  int64_t locked = 0;
-  return db_query_i64(db, &SQL_JOBS_LOCK, DB_ARGS(DB_I64(JOBS_LOCK_ID)), &locked) == HT_OK && locked == 1;
-}
-
-void store_jobs_unlock(struct db *db) {
-  if (db_engine(db) == DB_ENGINE_POSTGRES) db_exec(db, &SQL_JOBS_UNLOCK, DB_ARGS(DB_I64(JOBS_LOCK_ID)), NULL);
 }

@@ -80,11 +80,4 @@ int store_notification_seen(struct db *db, struct str channel, struct str notifi
 int store_job_last_run(struct db *db, const char *job, int64_t *last_run_ms);
 int store_job_mark_run(struct db *db, const char *job, int64_t now_ms);
 
-/* Takes the cluster-wide lock of the background jobs for this connection's session: true when
- * this node runs the jobs now (always true on SQLite, which has one node). */
-bool store_jobs_lock_try(struct db *db);
-
-/* Releases it. */
-void store_jobs_unlock(struct db *db);
-
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/status.h"
+#include "store/changes.h"
 #include "store/codes.h"
 
 #define PRODUCT_COLUMNS                                                                                      \
@@ -107,6 +108,8 @@ int store_product_update(struct db *db, struct product *p, int64_t now_ms) {
                    &changed);
   if (rc == HT_OK && changed == 0) return HT_ENOTFOUND;
   if (rc == HT_OK) p->updated_at_ms = now_ms;
+  if (rc == HT_OK)
+    rc = store_changed(db, CHANGE_CODE, str_from_cstr(p->code)); /* nodes show it from memory */
   return rc;
 }
 

@@ -44,8 +44,8 @@ int store_product_get(struct db *db, struct arena *arena, int64_t merchant_id, i
 /* Reads the product named by public code `code` (any merchant). HT_ENOTFOUND when absent. */
 int store_product_by_code(struct db *db, struct arena *arena, struct str code, struct product *out);
 
-/* Writes every mutable field of `p` (matched by id and merchant) and bumps updated_at.
- * HT_ENOTFOUND when no such row. */
+/* Writes every mutable field of `p` (matched by id and merchant), bumps updated_at and
+ * announces the change of its code (store/changes.h) at commit. HT_ENOTFOUND when no such row. */
 int store_product_update(struct db *db, struct product *p, int64_t now_ms);
 
 /* Lists up to `limit` products of `merchant_id` with id < `before_id` (0: from the newest),

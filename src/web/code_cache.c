@@ -13,6 +13,7 @@
 
 #include "app.h"
 #include "core/status.h"
+#include "platform/changes.h"
 #include "platform/kvcache.h"
 
 /* A NULL view's length in a packed row. */
@@ -22,6 +23,21 @@
 
 static struct kvcache *rows, *symbols, *verdicts;
 
+/* Another node (or this one) changed data behind a code or a merchant: forget its rows here,
+ * so a link edited on one node is followed correctly on every other at once. */
+static void forget_changed(enum change_kind kind, struct str key) {
+  if (!rows) return;
+  if (kind == CHANGE_CODE) return code_cache_forget(key);
+  if (kind == CHANGE_MERCHANT) {
+    char k[KEY_BYTES];
+    int n = snprintf(k, sizeof k, "M%.*s", (int)(key.len < 20 ? key.len : 20), key.data);
+    if (n > 0 && (size_t)n < sizeof k) kvcache_delete(rows, (struct str){k, (size_t)n});
+    return;
+  }
+  kvcache_clear(rows);
+  kvcache_clear(verdicts);
+}
+
 void code_cache_init(void) {
   if (!rows) rows = kvcache_create(CODE_CACHE_ROWS_MAX, CODE_CACHE_TTL_MS, CODE_CACHE_ROW_BYTES_MAX);
   if (!symbols)
@@ -29,9 +45,11 @@ void code_cache_init(void) {
   if (!verdicts)
     verdicts =
         kvcache_create(CODE_CACHE_VERDICTS_MAX, CODE_CACHE_VERDICT_TTL_MS, CODE_CACHE_VERDICT_BYTES_MAX);
+  changes_subscribe(forget_changed);
 }
 
 void code_cache_shutdown(void) {
+  changes_unsubscribe(forget_changed);
   kvcache_destroy(rows);
   kvcache_destroy(symbols);
   kvcache_destroy(verdicts);

@@ -9,7 +9,9 @@
  * another, so a hot path touches neither the database nor the encoder.
  *
  * Freshness: this node's own writes call code_cache_forget() (api/links.c, api/products.c);
- * another node's writes, and changes made by admin commands, show within CODE_CACHE_TTL_MS.
+ * another node's writes arrive as change notifications (platform/changes.h: LISTEN/NOTIFY on
+ * PostgreSQL) and forget their rows at once; the TTL bounds what a lost notification or an
+ * admin command's change could leave stale.
  * Unknown codes are not cached (each asks the database), so a new code works at once.
  *
  * A third cache keeps the link guard's verdict on each link's target, so that /R/ does not
@@ -36,9 +38,9 @@
 /* Rows kept: a catalogue of 100,000 products and as many links, the code entries naming them,
  * and their merchants, with room for the cache's short probe runs (about 80 bytes a slot). */
 #define CODE_CACHE_ROWS_MAX (512u * 1024u)
-/* How stale another node's change may look: a minute. An entry expires that long after it
- * was read from the store, however often it is used, so a busy catalogue re-reads each row
- * once a minute (with 100,000 codes at 20,000 requests a second: about 8 % of requests). */
+/* The most a change that no notification announced may look stale: a minute. An entry expires that long after
+ * it was read from the store, however often it is used, so a busy catalogue re-reads each row once a minute
+ * (with 100,000 codes at 20,000 requests a second: about 8 % of requests). */
 #define CODE_CACHE_TTL_MS (60 * 1000)
 /* A packed product with a 5,000-character description is about 15 KB; larger rows are read
  * from the store each time. */

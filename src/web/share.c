@@ -4,6 +4,7 @@
 #include "app.h"
 #include "core/money.h"
 #include "core/status.h"
+#include "platform/changes.h"
 #include "platform/kvcache.h"
 #include "store/links.h"
 #include "web/urls.h"
@@ -18,12 +19,23 @@
 
 static struct kvcache *expiry_cache;
 
+/* A token was issued for a code, here or on another node (store/changes.h). */
+static void forget_changed(enum change_kind kind, struct str key) {
+  if (!expiry_cache) return;
+  if (kind == CHANGE_CODE)
+    kvcache_delete(expiry_cache, key);
+  else if (kind == CHANGE_ALL)
+    kvcache_clear(expiry_cache);
+}
+
 void share_init(void) {
   if (!expiry_cache)
     expiry_cache = kvcache_create(SHARE_CACHE_ENTRIES, SHARE_CACHE_TTL_MS, SHARE_CACHE_VALUE_BYTES);
+  changes_subscribe(forget_changed);
 }
 
 void share_shutdown(void) {
+  changes_unsubscribe(forget_changed);
   kvcache_destroy(expiry_cache);
   expiry_cache = NULL;
 }

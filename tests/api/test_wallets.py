@@ -24,6 +24,9 @@ from wallets import (HANG_MS, KEYS, MCHID, UA_ALIPAY, UA_DESKTOP, UA_IPHONE, UA_
                      wechatpay_config, wechatpay_signer)
 
 FAIL_JSON = {"code": "FAIL", "message": "失败"}
+# Age at which an attempt of unknown outcome is asked about (src/jobs/scheduler.h: the longest
+# wallet call, 30 s, and 10 s), and a second more.
+RECONCILE_UNKNOWN_AFTER_MS = 40_000 + 1_000
 
 
 @pytest.fixture(scope="module")
@@ -208,7 +211,7 @@ def test_wechatpay_start_timeout_then_reconciliation(server, sims, shop, clock):
     assert shop.get(order)["paid_minor"] == 8800
 
 
-def test_wechatpay_start_lost_is_failed_by_reconciliation(server, sims, shop):
+def test_wechatpay_start_lost_is_failed_by_reconciliation(server, sims, shop, clock):
     wx, _ = sims
     order = shop.order()
     # The request never reaches the wallet's books (apply false): query says ORDER_NOT_EXIST.
@@ -216,6 +219,9 @@ def test_wechatpay_start_lost_is_failed_by_reconciliation(server, sims, shop):
                                  "apply": False})
     p = shop.pay(order, "wechatpay")
     assert p["status"] == "unknown"
+    jobs(server)  # too young to ask about: its request might still be talking to the wallet
+    assert payment_of(shop.get(order), p["reference"])["status"] == "unknown"
+    clock.advance(RECONCILE_UNKNOWN_AFTER_MS)
     jobs(server)
     o = wait_for("failed attempt", lambda: (lambda o: o if payment_of(o, p["reference"])["status"] == "failed"
                                             else None)(shop.get(order)))
@@ -282,7 +288,7 @@ def test_wechatpay_public_key_mode(server):
         wx.stop()
 
 
-def test_wechatpay_stale_answer_counts_as_none(server, sims, shop):
+def test_wechatpay_stale_answer_counts_as_none(server, sims, shop, clock):
     wx, _ = sims
     order = shop.order()
     offset = wx.control("/_sim/config", {})["clock_offset_s"]
@@ -295,7 +301,9 @@ def test_wechatpay_stale_answer_counts_as_none(server, sims, shop):
     # itself stale, so we did not believe it either: the attempt is unknown, not failed.
     assert p["status"] == "unknown"
     assert "does not verify: stale_timestamp" in server.log()
-    # With the clocks agreeing again, reconciliation learns the order was never made.
+    # With the clocks agreeing again, reconciliation (once the attempt is old enough to ask
+    # about) learns the order was never made.
+    clock.advance(RECONCILE_UNKNOWN_AFTER_MS)
     jobs(server)
     wait_for("failed after reconciliation",
              lambda: payment_of(shop.get(order), p["reference"])["status"] == "failed")

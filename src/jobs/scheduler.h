@@ -18,6 +18,8 @@
 
 #include <stddef.h>
 
+#include "pay/payments.h"
+
 #include "pay/credentials.h"
 
 struct app;
@@ -31,13 +33,12 @@ struct scheduler;
  * notification been lost). */
 #define RECONCILE_PENDING_AFTER_MS (2 * 60 * 1000)
 /* A payment attempt is recorded UNKNOWN before its channel is called. When the call times out
- * the record is touched and reconciliation asks the channel at once; a record still untouched
- * may have its call in flight (a wallet call takes up to CREDENTIALS_TIMEOUT_MS_MAX, 30 s, then
- * its answer is written), and is asked about only after this long, so a query never races the
- * start it is about (the wallet would not know the trade yet, and "never made" reads as
- * failed: the buyer could then pay a trade we had written off). A process that died during the
- * call is covered by the same delay. */
-#define RECONCILE_UNKNOWN_AFTER_MS (CREDENTIALS_TIMEOUT_MS_MAX + 10 * 1000)
+ * the record is touched and reconciliation asks the channel at once (a trade the wallet made
+ * is then found and waits for the buyer); a record still untouched may have its call in
+ * flight and is asked about only after PAYMENT_START_SETTLE_MS (pay/payments.h), which also
+ * bounds when a wallet's "no such trade" is believed. A process that died during the call is
+ * covered by the same delay. */
+#define RECONCILE_UNKNOWN_AFTER_MS PAYMENT_START_SETTLE_MS
 /* The daily payout batch runs once per this interval. */
 #define PAYOUT_BATCH_INTERVAL_MS (24LL * 3600 * 1000)
 

@@ -221,6 +221,9 @@ int payments_reconcile(struct pay_ctx *ctx, struct db *db, int64_t payment_id) {
     channel->close_payment(&call, &payment); /* best effort: the query below is what counts */
   rc = channel->query_payment(&call, &payment, &answer);
   if (rc != HT_OK) return rc;
+  if (answer.outcome == CHANNEL_OUTCOME_FAILED && payment.status == CHANNEL_CALL_UNKNOWN &&
+      ctx->now_ms - payment.created_at_ms < PAYMENT_START_SETTLE_MS)
+    return HT_OK; /* "never made" is not final while the start may still arrive: ask again later */
   if (answer.outcome == CHANNEL_OUTCOME_IN_PROGRESS && payment.status == CHANNEL_CALL_PENDING) {
     /* Still waiting for the buyer: nothing to apply. Touching the record makes the next
      * question come RECONCILE_PENDING_AFTER_MS later rather than on every scheduler tick, so

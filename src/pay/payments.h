@@ -63,6 +63,12 @@ const char *payments_notify_url(struct pay_ctx *ctx, const struct pay_channel *c
 int payments_apply_answer(struct pay_ctx *ctx, struct db *db, const struct pay_answer *answer,
                           enum answer_result *result, char reason[160]);
 
+/* How long an attempt's start may still reach its wallet: the longest wallet call
+ * (CREDENTIALS_TIMEOUT_MS_MAX) plus a margin for a request still crossing the network after our
+ * side gave up. Until then a wallet's "no such trade" is not believed: the trade may appear a
+ * moment later and the buyer pay it, and a failed attempt would refuse that payment. */
+#define PAYMENT_START_SETTLE_MS (30 * 1000 + 10 * 1000)
+
 /* Asks the channel about payment `payment_id` and applies the answer (own transactions).
  * When the order no longer awaits payment, the attempt is first closed at the channel (the
  * escrow core's close_open_payments effect, performed here, outside any transaction). */

@@ -42,6 +42,12 @@ int channel_call_apply(enum channel_call_status current, enum channel_outcome ou
   return HT_OK;
 }
 
+int64_t channel_call_retry_delay_ms(int64_t attempts) {
+  int64_t delay = CHANNEL_CALL_RETRY_FIRST_MS;
+  for (int64_t i = 1; i < attempts && delay < CHANNEL_CALL_RETRY_MAX_MS; i++) delay *= 2;
+  return delay < CHANNEL_CALL_RETRY_MAX_MS ? delay : CHANNEL_CALL_RETRY_MAX_MS;
+}
+
 static const char *const status_names[CHANNEL_CALL_STATUS_COUNT] = {
     [CHANNEL_CALL_PENDING] = "pending",
     [CHANNEL_CALL_UNKNOWN] = "unknown",

@@ -15,6 +15,8 @@
 #ifndef HUTONG_CORE_CHANNEL_CALL_H
 #define HUTONG_CORE_CHANNEL_CALL_H
 
+#include <stdint.h>
+
 #include "core/str.h"
 
 enum channel_call_status {
@@ -50,6 +52,18 @@ enum channel_call_change {
  * keeps the record as it is and raises an alert. HT_EINVAL for values outside the enums. */
 int channel_call_apply(enum channel_call_status current, enum channel_outcome outcome,
                        enum channel_call_status *next, enum channel_call_change *change);
+
+/* Refunds and payouts whose answer is not final (pending at the channel, or unknown after a
+ * timeout) are asked again, each time later: the first retry after CHANNEL_CALL_RETRY_FIRST_MS,
+ * doubling, never more than CHANNEL_CALL_RETRY_MAX_MS apart, so that a wallet that is down or
+ * slow is not hammered and a long-running refund is still followed up every few minutes. */
+#define CHANNEL_CALL_RETRY_FIRST_MS 1000
+#define CHANNEL_CALL_RETRY_MAX_MS (10 * 60 * 1000)
+
+/* How long to wait before asking again after `attempts` calls have been made (attempts >= 1;
+ * values below 1 count as 1): CHANNEL_CALL_RETRY_FIRST_MS * 2^(attempts - 1), at most
+ * CHANNEL_CALL_RETRY_MAX_MS. Never overflows, whatever `attempts` is. */
+int64_t channel_call_retry_delay_ms(int64_t attempts);
 
 /* Stable snake_case names for storage, logs and JSON ("pending", "unknown", "succeeded",
  * "failed"; "in_progress", "timeout"); "invalid" for values outside the enum. */

@@ -80,6 +80,23 @@ static size_t run_calls(struct pay_ctx *ctx, struct db *db, enum call_kind kind,
   return done;
 }
 
+/* Refunds or payouts in `status` whose next attempt is due: each is marked attempted, with
+ * its next attempt pushed back (core/channel_call.h), before it is sent. */
+static size_t run_retried_calls(struct pay_ctx *ctx, struct db *db, enum call_kind kind,
+                                enum channel_call_status status, call_worker work) {
+  struct call_due due[SCHEDULER_BATCH_MAX];
+  size_t count = 0, done = 0;
+  if (store_calls_due(db, kind, status, ctx->now_ms, SCHEDULER_BATCH_MAX, due, &count) != HT_OK) return 0;
+  for (size_t i = 0; i < count; i++) {
+    int64_t attempts = due[i].attempts + 1;
+    if (store_call_attempted(db, kind, due[i].id, attempts, ctx->now_ms + channel_call_retry_delay_ms(attempts)) !=
+        HT_OK)
+      continue;
+    if (work(ctx, db, due[i].id) == HT_OK) done++;
+  }
+  return done;
+}
+
 /* Unknown payment attempts whose start call is over (see store_payments_unknown_due()). */
 static size_t run_unknown_payments(struct pay_ctx *ctx, struct db *db) {
   int64_t ids[SCHEDULER_BATCH_MAX];
@@ -132,13 +149,13 @@ static size_t run_jobs(struct app *app, struct db *db) {
   arena_init(&arena, SCHEDULER_ARENA_BYTES);
   struct pay_ctx ctx = {.app = app, .arena = &arena, .db = db, .now_ms = clock_now_ms()};
   size_t done = run_timers(&ctx, db);
-  done += run_calls(&ctx, db, CALL_REFUND, CHANNEL_CALL_PENDING, 0, refunds_process);
-  done += run_calls(&ctx, db, CALL_REFUND, CHANNEL_CALL_UNKNOWN, 0, refunds_process);
+  done += run_retried_calls(&ctx, db, CALL_REFUND, CHANNEL_CALL_PENDING, refunds_process);
+  done += run_retried_calls(&ctx, db, CALL_REFUND, CHANNEL_CALL_UNKNOWN, refunds_process);
   done += run_unknown_payments(&ctx, db);
   done +=
       run_calls(&ctx, db, CALL_PAYMENT, CHANNEL_CALL_PENDING, RECONCILE_PENDING_AFTER_MS, payments_reconcile);
-  done += run_calls(&ctx, db, CALL_PAYOUT, CHANNEL_CALL_PENDING, 0, payouts_process);
-  done += run_calls(&ctx, db, CALL_PAYOUT, CHANNEL_CALL_UNKNOWN, 0, payouts_process);
+  done += run_retried_calls(&ctx, db, CALL_PAYOUT, CHANNEL_CALL_PENDING, payouts_process);
+  done += run_retried_calls(&ctx, db, CALL_PAYOUT, CHANNEL_CALL_UNKNOWN, payouts_process);
   done += run_payout_batch(&ctx, db);
   done += sandbox_deliver_due(&ctx, db);
   run_purges(&ctx, db);

@@ -49,6 +49,12 @@ DB_SQL(SQL_REFUND_IN_STATUS,
        "SELECT id FROM refunds WHERE status = $1 AND updated_at_ms < $2 ORDER BY id LIMIT $3");
 DB_SQL(SQL_PAYOUT_IN_STATUS,
        "SELECT id FROM payouts WHERE status = $1 AND updated_at_ms < $2 ORDER BY id LIMIT $3");
+DB_SQL(SQL_REFUND_DUE, "SELECT id, attempts FROM refunds WHERE status = $1 AND next_attempt_at_ms <= $2"
+                       " ORDER BY next_attempt_at_ms, id LIMIT $3");
+DB_SQL(SQL_PAYOUT_DUE, "SELECT id, attempts FROM payouts WHERE status = $1 AND next_attempt_at_ms <= $2"
+                       " ORDER BY next_attempt_at_ms, id LIMIT $3");
+DB_SQL(SQL_REFUND_ATTEMPTED, "UPDATE refunds SET attempts = $2, next_attempt_at_ms = $3 WHERE id = $1");
+DB_SQL(SQL_PAYOUT_ATTEMPTED, "UPDATE payouts SET attempts = $2, next_attempt_at_ms = $3 WHERE id = $1");
 DB_SQL(SQL_PAY_UNKNOWN_DUE,
        "SELECT id FROM payments WHERE status = 'unknown' AND (updated_at_ms > created_at_ms"
        " OR updated_at_ms < $1) ORDER BY id LIMIT $2");
@@ -64,6 +70,8 @@ static const struct db_sql *const list_sql[] = {&SQL_PAY_LIST, &SQL_REFUND_LIST,
 static const struct db_sql *const status_sql[] = {&SQL_PAY_STATUS, &SQL_REFUND_STATUS, &SQL_PAYOUT_STATUS};
 static const struct db_sql *const in_status_sql[] = {&SQL_PAY_IN_STATUS, &SQL_REFUND_IN_STATUS,
                                                      &SQL_PAYOUT_IN_STATUS};
+static const struct db_sql *const due_sql[] = {NULL, &SQL_REFUND_DUE, &SQL_PAYOUT_DUE};
+static const struct db_sql *const attempted_sql[] = {NULL, &SQL_REFUND_ATTEMPTED, &SQL_PAYOUT_ATTEMPTED};
 static const char reference_letter[] = {'P', 'R', 'W'};
 
 static int copy_view(struct arena *arena, struct str in, struct str *out) {
@@ -189,6 +197,28 @@ int store_calls_in_status(struct db *db, enum call_kind kind, enum channel_call_
   if (rc == HT_OK && step < 0) rc = step;
   db_rows_done(&rows);
   return rc;
+}
+
+int store_calls_due(struct db *db, enum call_kind kind, enum channel_call_status status, int64_t now_ms,
+                    size_t limit, struct call_due *out, size_t *count) {
+  *count = 0;
+  if (kind != CALL_REFUND && kind != CALL_PAYOUT) return HT_EINVAL;
+  struct db_rows rows;
+  int rc = db_query(db, due_sql[kind],
+                    DB_ARGS(DB_CSTR(channel_call_status_name(status)), DB_I64(now_ms), DB_I64(limit)), &rows);
+  int step = 0;
+  while (rc == HT_OK && *count < limit && (step = db_next(&rows)) == 1)
+    out[(*count)++] = (struct call_due){db_i64(&rows, 0), db_i64(&rows, 1)};
+  if (rc == HT_OK && step < 0) rc = step;
+  db_rows_done(&rows);
+  return rc;
+}
+
+int store_call_attempted(struct db *db, enum call_kind kind, int64_t id, int64_t attempts,
+                         int64_t next_attempt_at_ms) {
+  if (kind != CALL_REFUND && kind != CALL_PAYOUT) return HT_EINVAL;
+  return db_exec(db, attempted_sql[kind], DB_ARGS(DB_I64(id), DB_I64(attempts), DB_I64(next_attempt_at_ms)),
+                 NULL);
 }
 
 int store_payments_unknown_due(struct db *db, int64_t in_flight_before_ms, size_t limit, int64_t *ids,

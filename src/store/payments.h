@@ -57,9 +57,27 @@ int store_call_set_status(struct db *db, enum call_kind kind, int64_t id, enum c
                           enum channel_call_status to, struct str channel_ref, struct str pay_url,
                           int64_t now_ms);
 
-/* Ids of calls of `kind` in `status` last updated before `before_ms` (reconciliation work). */
+/* Ids of calls of `kind` in `status` last updated before `before_ms` (reconciliation of
+ * payment attempts). */
 int store_calls_in_status(struct db *db, enum call_kind kind, enum channel_call_status status,
                           int64_t before_ms, size_t limit, int64_t *ids, size_t *count);
+
+/* A refund or payout due to be sent (again): see core/channel_call.h. */
+struct call_due {
+  int64_t id;
+  int64_t attempts; /* calls made so far */
+};
+
+/* Refunds or payouts (`kind` is CALL_REFUND or CALL_PAYOUT) in `status` whose next attempt is
+ * due at `now_ms`, the longest waiting first. HT_EINVAL for CALL_PAYMENT. */
+int store_calls_due(struct db *db, enum call_kind kind, enum channel_call_status status, int64_t now_ms,
+                    size_t limit, struct call_due *out, size_t *count);
+
+/* Records that call `attempts` of a refund or payout is being made and when the next one is
+ * due: done before the call, so a process that dies in it does not make the next runner ask
+ * again at once. */
+int store_call_attempted(struct db *db, enum call_kind kind, int64_t id, int64_t attempts,
+                         int64_t next_attempt_at_ms);
 
 /* Ids of unknown payment attempts to reconcile: those whose start call is over (it timed out,
  * and the record was touched after it was made) and those untouched since before

@@ -366,6 +366,34 @@ def test_refund_timeout_is_unknown_until_the_wallet_answers(shop):
     assert o["state"] == "shipped" and o["escrow_held_minor"] == 1500
 
 
+def test_refund_retries_back_off_while_the_wallet_times_out(shop):
+    order = shop.shipped_order(shop.product(price_minor=2000))
+    shop.faults(timeout_refunds=1000)
+
+    def retry_state():
+        rows = shop.server.execute("SELECT attempts, next_attempt_at_ms FROM refunds WHERE order_id = ?", order["id"])
+        return [int(v) for v in rows[0]]
+
+    try:
+        assert shop.refund(order, 500).status == 200
+        for _ in range(10):
+            shop.jobs()
+        attempts, next_at = retry_state()
+        assert 1 <= attempts <= 2  # ten runs inside the first delays ask the wallet once or twice, not ten times
+        # When the next attempt is due it is made, and the one after waits twice as long.
+        shop.advance(max(0, next_at - shop.now_ms()))
+        shop.jobs()
+        later_attempts, later_next_at = retry_state()
+        assert later_attempts == attempts + 1
+        delay = 1000 * 2 ** attempts
+        assert delay <= later_next_at - next_at <= delay + 5000
+    finally:
+        shop.faults(timeout_refunds=0)
+    shop.advance(later_next_at - shop.now_ms())
+    o = shop.wait_refunds_settled(order)
+    assert [r["status"] for r in o["refunds"]] == ["succeeded"]
+
+
 def test_notify_route_refuses_non_json_gracefully(shop):
     r = shop.buyer.request("POST", "/notify/sandbox", raw=b"", headers={"Content-Type": "application/json"})
     assert r.status == 401

@@ -97,12 +97,30 @@ static void test_names(void **state) {
   assert_int_equal(channel_call_status_from_name(STR_LIT("invalid"), &s), HT_EINVAL);
 }
 
+static void test_retry_delay(void **state) {
+  (void)state;
+  assert_int_equal(channel_call_retry_delay_ms(1), CHANNEL_CALL_RETRY_FIRST_MS);
+  assert_int_equal(channel_call_retry_delay_ms(0), CHANNEL_CALL_RETRY_FIRST_MS);
+  assert_int_equal(channel_call_retry_delay_ms(-5), CHANNEL_CALL_RETRY_FIRST_MS);
+  assert_int_equal(channel_call_retry_delay_ms(2), 2 * CHANNEL_CALL_RETRY_FIRST_MS);
+  assert_int_equal(channel_call_retry_delay_ms(4), 8 * CHANNEL_CALL_RETRY_FIRST_MS);
+  int64_t previous = 0;
+  for (int64_t a = 1; a < 100; a++) { /* grows, never shrinks, and stops at the cap */
+    int64_t d = channel_call_retry_delay_ms(a);
+    assert_true(d >= previous && d <= CHANNEL_CALL_RETRY_MAX_MS);
+    previous = d;
+  }
+  assert_int_equal(previous, CHANNEL_CALL_RETRY_MAX_MS);
+  assert_int_equal(channel_call_retry_delay_ms(INT64_MAX), CHANNEL_CALL_RETRY_MAX_MS);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_every_pair),
       cmocka_unit_test(test_money_moves_once),
       cmocka_unit_test(test_invalid_values),
       cmocka_unit_test(test_names),
+      cmocka_unit_test(test_retry_delay),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

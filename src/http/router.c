@@ -16,7 +16,7 @@ enum http_method http_method_parse(const char *name) {
   return HTTP_OTHER;
 }
 
-/* Splits `path` on '/' into at most ROUTE_SEGMENTS_MAX segments; false if there are more. */
+/* Splits a request path on '/' into at most ROUTE_SEGMENTS_MAX segments; false if there are more. */
 static bool split(struct str path, struct str segs[ROUTE_SEGMENTS_MAX], size_t *count) {
   *count = 0;
   if (path.len > 1 && path.data[path.len - 1] == '/') path.len--;
@@ -52,23 +52,28 @@ static bool segment_match(struct str pattern, struct str seg, bool nocase, struc
   return true;
 }
 
+/* Walks the pattern one segment at a time against the path's segments, so that a route is
+ * left at its first differing segment without the pattern being split first. */
 static bool pattern_match(const struct route *route, const struct str *segs, size_t nsegs,
                           struct str params[ROUTE_PARAMS_MAX], size_t *param_count) {
-  struct str pattern_segs[ROUTE_SEGMENTS_MAX];
-  size_t npattern;
-  if (!split(str_from_cstr(route->pattern), pattern_segs, &npattern) || npattern != nsegs) return false;
   bool nocase = route->flags & ROUTE_NOCASE;
+  const char *p = route->pattern[0] == '/' ? route->pattern + 1 : route->pattern;
+  size_t i = 0;
   *param_count = 0;
-  for (size_t i = 0; i < nsegs; i++) {
+  while (*p) {
+    const char *end = strchrnul(p, '/');
     struct str param;
     bool captured;
-    if (!segment_match(pattern_segs[i], segs[i], nocase, &param, &captured)) return false;
+    if (i == nsegs || !segment_match((struct str){p, (size_t)(end - p)}, segs[i], nocase, &param, &captured))
+      return false;
     if (captured) {
       if (*param_count == ROUTE_PARAMS_MAX) return false;
       params[(*param_count)++] = param;
     }
+    i++;
+    p = *end ? end + 1 : end;
   }
-  return true;
+  return i == nsegs;
 }
 
 static void append_allow(char *allow, size_t size, enum http_method method) {

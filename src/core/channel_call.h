@@ -58,7 +58,7 @@ int channel_call_apply(enum channel_call_status current, enum channel_outcome ou
  * doubling, never more than CHANNEL_CALL_RETRY_MAX_MS apart, so that a wallet that is down or
  * slow is not hammered and a long-running refund is still followed up every few minutes. */
 #define CHANNEL_CALL_RETRY_FIRST_MS 1000
-#define CHANNEL_CALL_RETRY_MAX_MS (10 * 60 * 1000)
+#define CHANNEL_CALL_RETRY_MAX_MS   (10 * 60 * 1000)
 
 /* How long to wait before asking again after `attempts` calls have been made (attempts >= 1;
  * values below 1 count as 1): CHANNEL_CALL_RETRY_FIRST_MS * 2^(attempts - 1), at most

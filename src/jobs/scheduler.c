@@ -89,8 +89,8 @@ static size_t run_retried_calls(struct pay_ctx *ctx, struct db *db, enum call_ki
   if (store_calls_due(db, kind, status, ctx->now_ms, SCHEDULER_BATCH_MAX, due, &count) != HT_OK) return 0;
   for (size_t i = 0; i < count; i++) {
     int64_t attempts = due[i].attempts + 1;
-    if (store_call_attempted(db, kind, due[i].id, attempts, ctx->now_ms + channel_call_retry_delay_ms(attempts)) !=
-        HT_OK)
+    if (store_call_attempted(db, kind, due[i].id, attempts,
+                             ctx->now_ms + channel_call_retry_delay_ms(attempts)) != HT_OK)
       continue;
     if (work(ctx, db, due[i].id) == HT_OK) done++;
   }

@@ -116,10 +116,8 @@ static void test_retry_delay(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_every_pair),
-      cmocka_unit_test(test_money_moves_once),
-      cmocka_unit_test(test_invalid_values),
-      cmocka_unit_test(test_names),
+      cmocka_unit_test(test_every_pair),     cmocka_unit_test(test_money_moves_once),
+      cmocka_unit_test(test_invalid_values), cmocka_unit_test(test_names),
       cmocka_unit_test(test_retry_delay),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -53,7 +53,8 @@ static void test_literals_and_params(void **state) {
   assert_int_equal(match(HTTP_GET, "/", &r, p, &n, allow), ROUTE_NOT_FOUND);
   assert_int_equal(match(HTTP_GET, "/v1", &r, p, &n, allow), ROUTE_NOT_FOUND); /* a pattern's prefix */
   const struct route root[] = {{HTTP_GET, "/", handler, 0, 0}};
-  assert_int_equal(router_match(root, 1, HTTP_GET, STR_LIT("/"), &r, p, &n, allow, sizeof allow), ROUTE_FOUND);
+  assert_int_equal(router_match(root, 1, HTTP_GET, STR_LIT("/"), &r, p, &n, allow, sizeof allow),
+                   ROUTE_FOUND);
   assert_int_equal(n, 0);
   assert_int_equal(router_match(root, 1, HTTP_GET, STR_LIT("/x"), &r, p, &n, allow, sizeof allow),
                    ROUTE_NOT_FOUND);

@@ -136,7 +136,7 @@ bool config_app(int argc, char **argv, struct app *app) {
   return true;
 }
 
-static size_t read_secret_file(const char *path, char *out, size_t out_size) {
+size_t config_read_secret_file(const char *path, char *out, size_t out_size) {
   FILE *f = fopen(path, "r");
   if (!f) return 0;
   size_t n = fread(out, 1, out_size - 1, f);
@@ -160,7 +160,7 @@ static size_t generate_secret_file(const char *path, char *out, size_t out_size)
     }
   }
   int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
-  if (fd < 0) return errno == EEXIST ? read_secret_file(path, out, out_size) : 0;
+  if (fd < 0) return errno == EEXIST ? config_read_secret_file(path, out, out_size) : 0;
   bool ok = write(fd, hex, strlen(hex)) == (ssize_t)strlen(hex) && write(fd, "\n", 1) == 1 && fsync(fd) == 0;
   close(fd);
   if (!ok || strlen(hex) >= out_size) return 0;
@@ -180,7 +180,7 @@ size_t config_load_secret(char *out, size_t out_size) {
   } else {
     const char *path = getenv("HUTONG_SECRET_FILE");
     if (!path || !*path) path = CONFIG_SECRET_FILE_DEFAULT;
-    len = read_secret_file(path, out, out_size);
+    len = config_read_secret_file(path, out, out_size);
     if (len == 0) len = generate_secret_file(path, out, out_size);
     if (len == 0) fprintf(stderr, "hutong: cannot read or create the secret file %s\n", path);
   }

@@ -54,4 +54,8 @@ bool config_app(int argc, char **argv, struct app *app);
  * Returns the secret's length, or 0 after printing an error. */
 size_t config_load_secret(char *out, size_t out_size);
 
+/* Reads a secret from the file at `path` (trailing newlines and spaces dropped) into `out`.
+ * Returns its length, or 0 when the file cannot be read or is empty. */
+size_t config_read_secret_file(const char *path, char *out, size_t out_size);
+
 #endif

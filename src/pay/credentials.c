@@ -277,6 +277,31 @@ static int dump(json_t *v, struct arena *arena, struct str *out) {
   return HT_OK;
 }
 
+/* Seals `plain` under the key derived from `server_secret`, with a fresh nonce. */
+static int seal_secret(struct str server_secret, const char *aad, struct str plain, struct arena *arena,
+                       struct str *box) {
+  uint8_t key[SECRETBOX_KEY_BYTES], nonce[SECRETBOX_NONCE_BYTES];
+  random_bytes(nonce, sizeof nonce);
+  int rc = secretbox_key_derive(server_secret, STR_LIT(CREDENTIALS_KEY_PURPOSE), key);
+  if (rc == HT_OK) rc = secretbox_seal(key, nonce, str_from_cstr(aad), plain, arena, box);
+  memset(key, 0, sizeof key);
+  return rc;
+}
+
+/* Opens a sealed secret part under the key derived from `server_secret`; HT_EAUTH when it
+ * does not open (another secret, or a box moved to another merchant or channel). */
+static int open_secret(struct str server_secret, const char *aad, struct str box, struct arena *arena,
+                       struct str *plain) {
+  uint8_t key[SECRETBOX_KEY_BYTES];
+  int rc = secretbox_key_derive(server_secret, STR_LIT(CREDENTIALS_KEY_PURPOSE), key);
+  if (rc == HT_OK) {
+    rc = secretbox_open(key, str_from_cstr(aad), box, arena, plain);
+    if (rc == HT_ECHECKSUM || rc == HT_EINVAL) rc = HT_EAUTH;
+  }
+  memset(key, 0, sizeof key);
+  return rc;
+}
+
 int credentials_save(struct db *db, struct str server_secret, int64_t merchant_id, struct str channel,
                      json_t *doc, int64_t now_ms, struct credentials_problem *p) {
   const struct channel_fields *cf = channel_fields(channel);
@@ -286,20 +311,14 @@ int credentials_save(struct db *db, struct str server_secret, int64_t merchant_i
   if (rc != HT_OK) return rc;
   struct arena arena;
   arena_init(&arena, CREDENTIALS_ARENA_BYTES);
-  uint8_t key[SECRETBOX_KEY_BYTES], nonce[SECRETBOX_NONCE_BYTES];
   char aad[CREDENTIALS_AAD_BYTES];
-  struct str config_text, secret_text, box;
-  random_bytes(nonce, sizeof nonce);
+  struct str config_text, secret_text = {0}, box;
   aad_of(merchant_id, channel, aad);
-  rc = secretbox_key_derive(server_secret, STR_LIT(CREDENTIALS_KEY_PURPOSE), key);
-  if (rc == HT_OK) rc = dump(config, &arena, &config_text);
+  rc = dump(config, &arena, &config_text);
   if (rc == HT_OK) rc = dump(secret, &arena, &secret_text);
-  if (rc == HT_OK) rc = secretbox_seal(key, nonce, str_from_cstr(aad), secret_text, &arena, &box);
-  if (rc == HT_OK) {
-    wipe(secret_text);
-    rc = store_credentials_put(db, merchant_id, channel, config_text, box, now_ms);
-  }
-  memset(key, 0, sizeof key);
+  if (rc == HT_OK) rc = seal_secret(server_secret, aad, secret_text, &arena, &box);
+  wipe(secret_text);
+  if (rc == HT_OK) rc = store_credentials_put(db, merchant_id, channel, config_text, box, now_ms);
   json_decref(config);
   json_decref(secret);
   arena_free_all(&arena);
@@ -386,16 +405,11 @@ int credentials_load(struct db *db, struct str server_secret, int64_t merchant_i
   struct arena arena;
   arena_init(&arena, CREDENTIALS_ARENA_BYTES);
   struct credentials_row row;
-  uint8_t key[SECRETBOX_KEY_BYTES];
   char aad[CREDENTIALS_AAD_BYTES];
   struct str plain = {0};
   aad_of(merchant_id, channel, aad);
   int rc = store_credentials_get(db, &arena, merchant_id, channel, &row);
-  if (rc == HT_OK) rc = secretbox_key_derive(server_secret, STR_LIT(CREDENTIALS_KEY_PURPOSE), key);
-  if (rc == HT_OK) {
-    rc = secretbox_open(key, str_from_cstr(aad), row.secret_box, &arena, &plain);
-    if (rc == HT_ECHECKSUM || rc == HT_EINVAL) rc = HT_EAUTH;
-  }
+  if (rc == HT_OK) rc = open_secret(server_secret, aad, row.secret_box, &arena, &plain);
   json_error_t error;
   json_t *config =
       rc == HT_OK ? json_loadb(row.config.data, row.config.len, JSON_REJECT_DUPLICATES, &error) : NULL;
@@ -403,12 +417,30 @@ int credentials_load(struct db *db, struct str server_secret, int64_t merchant_i
   if (rc == HT_OK && (!json_is_object(config) || !json_is_object(secret))) rc = HT_EIO;
   if (rc == HT_OK && json_object_update(config, secret) != 0) rc = HT_ENOMEM;
   wipe(plain);
-  memset(key, 0, sizeof key);
   json_decref(secret);
   if (rc == HT_OK)
     *doc = config;
   else
     json_decref(config);
+  arena_free_all(&arena);
+  return rc;
+}
+
+int credentials_reseal(struct db *db, struct str old_secret, struct str new_secret, int64_t merchant_id,
+                       struct str channel, int64_t now_ms) {
+  if (!channel_fields(channel)) return HT_ENOTFOUND;
+  struct arena arena;
+  arena_init(&arena, CREDENTIALS_ARENA_BYTES);
+  struct credentials_row row;
+  char aad[CREDENTIALS_AAD_BYTES];
+  struct str plain = {0}, box;
+  aad_of(merchant_id, channel, aad);
+  int rc = store_credentials_get(db, &arena, merchant_id, channel, &row);
+  if (rc == HT_OK && open_secret(new_secret, aad, row.secret_box, &arena, &plain) == HT_OK) rc = HT_ECONFLICT;
+  if (rc == HT_OK) rc = open_secret(old_secret, aad, row.secret_box, &arena, &plain);
+  if (rc == HT_OK) rc = seal_secret(new_secret, aad, plain, &arena, &box);
+  wipe(plain);
+  if (rc == HT_OK) rc = store_credentials_put(db, merchant_id, channel, row.config, box, now_ms);
   arena_free_all(&arena);
   return rc;
 }

@@ -62,6 +62,14 @@ int credentials_resolve_files(json_t *doc, const char *base_dir, struct credenti
 int credentials_load(struct db *db, struct str server_secret, int64_t merchant_id, struct str channel,
                      json_t **doc);
 
+/* Re-seals the secret part of (merchant, channel), sealed under `old_secret`, under
+ * `new_secret` (after HUTONG_SECRET was changed); the public part is kept as it is. HT_OK when
+ * re-sealed; HT_ECONFLICT, writing nothing, when it already opens under `new_secret`; HT_EAUTH
+ * when it opens under neither; HT_ENOTFOUND when none is stored. Runs in the caller's
+ * transaction if one is open. */
+int credentials_reseal(struct db *db, struct str old_secret, struct str new_secret, int64_t merchant_id,
+                       struct str channel, int64_t now_ms);
+
 /* The non-secret view of (merchant, channel): {"object":"channel","channel","configured",
  * and when configured the identifiers, serials, URLs, timeout and "updated_at"}. A new
  * reference, or NULL on a storage error (with *rc set). */

@@ -14,6 +14,8 @@ DB_SQL(SQL_CRED_PUT,
        " updated_at_ms = excluded.updated_at_ms");
 DB_SQL(SQL_CRED_GET, "SELECT config, secret_box, created_at_ms, updated_at_ms FROM channel_credentials"
                      " WHERE merchant_id = $1 AND channel = $2");
+DB_SQL(SQL_CRED_NEXT, "SELECT merchant_id, channel FROM channel_credentials WHERE merchant_id > $1"
+                      " OR (merchant_id = $1 AND channel > $2) ORDER BY merchant_id, channel LIMIT $3");
 DB_SQL(SQL_MERCHANT_EXISTS, "SELECT count(*) FROM merchants WHERE id = $1");
 
 DB_SQL(SQL_PAGE_PUT, "INSERT INTO payment_pages (reference, channel, kind, data, created_at_ms)"
@@ -88,6 +90,26 @@ int store_credentials_get(struct db *db, struct arena *arena, int64_t merchant_i
       if (rc == HT_OK) rc = copy_view(arena, db_text(&rows, 1), &out->secret_box);
     }
   }
+  db_rows_done(&rows);
+  return rc;
+}
+
+int store_credentials_next(struct db *db, struct arena *arena, int64_t after_merchant_id,
+                           struct str after_channel, size_t limit, struct credentials_row *out,
+                           size_t *count) {
+  struct db_rows rows;
+  *count = 0;
+  int rc = db_query(db, &SQL_CRED_NEXT,
+                    DB_ARGS(DB_I64(after_merchant_id), DB_TEXT(after_channel), DB_I64(limit)), &rows);
+  int step = 0;
+  while (rc == HT_OK && *count < limit && (step = db_next(&rows)) == 1) {
+    struct credentials_row *row = &out[*count];
+    memset(row, 0, sizeof *row);
+    row->merchant_id = db_i64(&rows, 0);
+    rc = copy_view(arena, db_text(&rows, 1), &row->channel);
+    if (rc == HT_OK) (*count)++;
+  }
+  if (rc == HT_OK && step < 0) rc = step;
   db_rows_done(&rows);
   return rc;
 }

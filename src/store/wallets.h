@@ -43,6 +43,13 @@ int store_credentials_put(struct db *db, int64_t merchant_id, struct str channel
 int store_credentials_get(struct db *db, struct arena *arena, int64_t merchant_id, struct str channel,
                           struct credentials_row *out);
 
+/* Up to `limit` configured (merchant, channel) pairs after (after_merchant_id, after_channel)
+ * in that order, into `out` (only merchant_id and channel set; channel copied into `arena`):
+ * start with (0, ""), continue from the last pair until *count < limit. */
+int store_credentials_next(struct db *db, struct arena *arena, int64_t after_merchant_id,
+                           struct str after_channel, size_t limit, struct credentials_row *out,
+                           size_t *count);
+
 /* ---- pay pages ---- */
 
 /* What one payment's page shows: "qr" (text to render as a QR code) or "jsapi" (the JSON

@@ -7,13 +7,14 @@ field. Runs on both engines.
 import base64
 import json
 import os
+import subprocess
 
 import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from conftest import ROOT
+from conftest import BIN, ROOT
 
 KEYS = os.path.join(ROOT, "tests", "data", "keys")
 SECRET = b"test-secret-0123456789abcdef0123456789abcdef"  # conftest's HUTONG_SECRET
@@ -50,10 +51,10 @@ def assert_no_secret(text):
         assert marker not in text, f"secret material {marker!r} leaked"
 
 
-def open_box(box, merchant_id, channel):
+def open_box(box, merchant_id, channel, secret=SECRET):
     assert box.startswith("v1.")
     raw = base64.b64decode(box[3:])
-    k = HKDF(hashes.SHA256(), 32, b"hutong secretbox v1", b"channel-credentials").derive(SECRET)
+    k = HKDF(hashes.SHA256(), 32, b"hutong secretbox v1", b"channel-credentials").derive(secret)
     aad = f"hutong channel-credentials merchant={merchant_id} channel={channel}".encode()
     return json.loads(AESGCM(k).decrypt(raw[:12], raw[12:], aad))
 
@@ -193,3 +194,57 @@ def test_cli_set_and_show(server, merchant, tmp_path):
     r = server.cli("channel", "set", "--merchant", str(merchant_id), "--channel", "alipay",
                    "--from-file", str(tmp_path / "wx.json"), check=False)
     assert r.returncode == 1 and b"merchant_private_key_file" in r.stderr
+
+
+def test_cli_rekey_moves_every_merchant_to_the_new_secret_or_changes_nothing(server, merchant, tmp_path):
+    c, merchant_id, _ = merchant
+    assert c.request("PUT", "/v1/channels/wechatpay", body=wechatpay_config()).status == 200
+    other_id, other_key = server.new_merchant()
+    other = server.client(other_key)
+    assert other.request("PUT", "/v1/channels/alipay", body=alipay_config()).status == 200
+    other.close()
+    rotated, third = b"rotated-secret-" + b"7" * 40, b"third-secret-" + b"5" * 40
+    (tmp_path / "old").write_bytes(SECRET + b"\n")
+    (tmp_path / "rotated").write_bytes(rotated)
+
+    def rows():
+        return server.execute("SELECT merchant_id, channel, config, secret_box FROM channel_credentials"
+                              " ORDER BY merchant_id, channel")
+
+    def rekey(current, old_file):
+        env = dict(server.env, HUTONG_SECRET=current.decode())
+        return subprocess.run([BIN, "channel", "rekey", "--old-secret-file", str(tmp_path / old_file)],
+                              cwd=server.dir, env=env, capture_output=True, timeout=60)
+
+    before = rows()
+    assert len(before) >= 2
+    r = rekey(rotated, "old")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.decode().strip() == f"re-encrypted {len(before)}, already under the current secret 0"
+    after = rows()
+    for (m, ch, config, box), (m2, ch2, config2, box2) in zip(before, after):
+        assert (m, ch, config) == (m2, ch2, config2) and box != box2
+        assert open_box(box2, m, ch, rotated) == open_box(box, m, ch)
+        with pytest.raises(Exception):
+            open_box(box2, m, ch)
+    assert_no_secret(r.stdout.decode() + r.stderr.decode())
+    # Again: nothing left to do.
+    r = rekey(rotated, "old")
+    assert r.stdout.decode().strip() == f"re-encrypted 0, already under the current secret {len(before)}"
+    # One record under neither secret (stored again by the server, which still has the old one):
+    # the others would move, but nothing changes.
+    assert c.request("PUT", "/v1/channels/alipay", body=alipay_config()).status == 200
+    mixed = rows()
+    r = rekey(third, "rotated")
+    assert r.returncode == 1 and b"opens under neither secret" in r.stderr and b"nothing changed" in r.stderr
+    assert rows() == mixed
+    # Back to the server's secret: the rotated ones move, the re-stored one is already there.
+    r = rekey(SECRET, "rotated")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.decode().strip() == f"re-encrypted {len(mixed) - 1}, already under the current secret 1"
+    for m, ch, _, box in rows():
+        open_box(box, m, ch)
+    # Bad invocations are refused.
+    assert rekey(SECRET, "missing").returncode == 1
+    r = server.cli("channel", "rekey", check=False)
+    assert r.returncode == 2 and b"--old-secret-file" in r.stderr

@@ -19,7 +19,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 
 from conftest import Server
-from wallets import (UA_ALIPAY, UA_DESKTOP, UA_DOUYIN, UA_IPHONE, UA_TAOBAO, UA_WECHAT, WAIT_S, Shop, Sim,
+from wallets import (sims,  # noqa: F401 (a fixture)
+                     UA_ALIPAY, UA_DESKTOP, UA_DOUYIN, UA_IPHONE, UA_TAOBAO, UA_WECHAT, WAIT_S, Shop, Sim,
                      alipay_config, key, ledger_clean, wechatpay_config)
 
 UA_UNIONPAY = ("Mozilla/5.0 (Linux; Android 12; M2012K11AC Build/SKQ1.211006.001; wv) AppleWebKit/537.36 (KHTML, "
@@ -27,21 +28,6 @@ UA_UNIONPAY = ("Mozilla/5.0 (Linux; Android 12; M2012K11AC Build/SKQ1.211006.001
                "UnionPay/1.0 CloudPay")
 UA_BOT = "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)"
 APP_SECRET = "hutongTestAppSecret0123456789abc"
-
-
-@pytest.fixture(scope="module")
-def sims():
-    wx, ali = Sim("wechatpay"), Sim("alipay")
-    yield wx, ali
-    wx.stop()
-    ali.stop()
-
-
-@pytest.fixture(scope="module")
-def server():
-    s = Server().start()
-    yield s
-    s.assert_clean_exit()
 
 
 def make_shop(server, sims, wechatpay=True, alipay=True, **wx_extra):

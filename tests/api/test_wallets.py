@@ -19,7 +19,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 
 from conftest import Server
-from wallets import (HANG_MS, KEYS, MCHID, UA_ALIPAY, UA_DESKTOP, UA_IPHONE, UA_WECHAT, WAIT_S, Shop,
+from wallets import (sims,  # noqa: F401 (a fixture)
+                     HANG_MS, KEYS, MCHID, UA_ALIPAY, UA_DESKTOP, UA_IPHONE, UA_WECHAT, WAIT_S, Shop,
                      Sim, alipay_config, alipay_signer, key, ledger_clean, post_notification, wait_for,
                      wechatpay_config, wechatpay_signer)
 
@@ -27,21 +28,6 @@ FAIL_JSON = {"code": "FAIL", "message": "失败"}
 # Age at which an attempt of unknown outcome is asked about (src/jobs/scheduler.h: the longest
 # wallet call, 30 s, and 10 s), and a second more.
 RECONCILE_UNKNOWN_AFTER_MS = 40_000 + 1_000
-
-
-@pytest.fixture(scope="module")
-def sims():
-    wx, ali = Sim("wechatpay"), Sim("alipay")
-    yield wx, ali
-    wx.stop()
-    ali.stop()
-
-
-@pytest.fixture(scope="module")
-def server():
-    s = Server().start()
-    yield s
-    s.assert_clean_exit()
 
 
 class Clock:

@@ -13,6 +13,8 @@ import time
 import urllib.error
 import urllib.request
 
+import pytest
+
 from conftest import ROOT
 
 SIM_DIR = os.path.join(ROOT, "tests", "sim")
@@ -88,6 +90,15 @@ class Sim:
             self.proc.kill()
             self.proc.wait()
         self.proc.stdout.close()
+
+
+@pytest.fixture(scope="module")
+def sims():
+    """A WeChat Pay and an Alipay simulator for the module: (wechatpay, alipay)."""
+    wx, ali = Sim("wechatpay"), Sim("alipay")
+    yield wx, ali
+    wx.stop()
+    ali.stop()
 
 
 def wechatpay_config(sim, **extra):

@@ -58,6 +58,8 @@ static const char serve_help[] =
     "  HUTONG_ACCESS_LOG       access log: - (stdout, default), off, or a file path\n"
     "  HUTONG_TRUSTED_PROXIES  addresses of the load balancers in front, comma-separated: their\n"
     "                          X-Forwarded-For names the client (rate limits, logs)\n"
+    "  HUTONG_LONG_POLL_RECHECK_MS  how often a held long-poll looks again for changes made on\n"
+    "                          another node (default 1000; 100..60000)\n"
     "  HUTONG_FEE_BPS          platform fee in basis points taken at release (default 0)\n"
     "  HUTONG_UNPAID_CLOSE_MINUTES         unpaid orders close after (default 15)\n"
     "  HUTONG_AUTO_CONFIRM_HOURS_PHYSICAL  auto-confirm after shipping (default 240)\n"
@@ -83,6 +85,7 @@ struct serve_config {
   unsigned threads;
   unsigned connections_max;
   const char *access_log;
+  unsigned long_poll_recheck_ms;
 };
 
 static const char *setting(int argc, char **argv, const char *option, const char *env, const char *fallback) {
@@ -141,6 +144,12 @@ static bool load_config(int argc, char **argv, struct serve_config *c) {
   size_t len = strlen(c->public_url);
   while (len > 0 && c->public_url[len - 1] == '/') c->public_url[--len] = '\0';
   c->access_log = setting(argc, argv, "access-log", "HUTONG_ACCESS_LOG", "-");
+  const char *recheck = getenv("HUTONG_LONG_POLL_RECHECK_MS");
+  if (recheck && *recheck &&
+      !parse_unsigned(recheck, HTTP_WAIT_RECHECK_MS_MIN, HTTP_WAIT_RECHECK_MS_MAX, &c->long_poll_recheck_ms))
+    return fprintf(stderr, "hutong serve: HUTONG_LONG_POLL_RECHECK_MS must be %d..%d\n",
+                   HTTP_WAIT_RECHECK_MS_MIN, HTTP_WAIT_RECHECK_MS_MAX),
+           false;
   return true;
 }
 
@@ -313,7 +322,8 @@ static int run_server(const struct serve_config *c, struct app *app) {
                                   .pool = app->pool,
                                   .app = app,
                                   .not_found_html = web_not_found,
-                                  .trusted_proxies = getenv("HUTONG_TRUSTED_PROXIES")};
+                                  .trusted_proxies = getenv("HUTONG_TRUSTED_PROXIES"),
+                                  .wait_recheck_ms = c->long_poll_recheck_ms};
   struct http_server *server = NULL;
   if (http_server_start(&hc, &server) != HT_OK) {
     log_event(LOG_ERROR, NULL, "cannot listen on %s:%u", c->host, c->port);

@@ -44,9 +44,14 @@
 #define IDEMPOTENCY_KEY_BYTES_MAX 255
 /* Connections held by long-polls at once; beyond it a long-poll answers at once. */
 #define HTTP_WAITERS_MAX 1024
-/* A held long-poll re-runs its handler at least this often, so that a change made on
- * another node is noticed within about a second. */
-#define HTTP_WAIT_RECHECK_MS 1000
+/* A held long-poll re-runs its handler at least this often by default, so that a change made
+ * on another node is noticed within about a second (HUTONG_LONG_POLL_RECHECK_MS sets it). */
+#define HTTP_WAIT_RECHECK_MS     1000
+#define HTTP_WAIT_RECHECK_MS_MIN 100
+#define HTTP_WAIT_RECHECK_MS_MAX 60000
+/* Notifications remembered for long-polls whose handler is running when they arrive; more
+ * notifications than this during one handler run wake it anyway. */
+#define HTTP_NOTIFY_RECENT 64
 /* Graceful shutdown waits this long for in-flight requests to finish. */
 #define HTTP_DRAIN_TIMEOUT_MS 10000
 

@@ -26,6 +26,7 @@ static const struct route *table;
 static size_t table_count;
 static _Atomic uint64_t db_errors;
 static _Atomic int64_t in_flight;
+static _Atomic int64_t long_polls_held;
 static _Atomic uint64_t rejected;
 
 void metrics_init(const struct route *routes, size_t count) {
@@ -52,6 +53,9 @@ void metrics_observe(size_t route_index, int status, int64_t duration_us) {
 
 void metrics_db_error(void) { atomic_fetch_add_explicit(&db_errors, 1, memory_order_relaxed); }
 void metrics_in_flight(int delta) { atomic_fetch_add_explicit(&in_flight, delta, memory_order_relaxed); }
+void metrics_long_polls_held(int delta) {
+  atomic_fetch_add_explicit(&long_polls_held, delta, memory_order_relaxed);
+}
 void metrics_rejected(void) { atomic_fetch_add_explicit(&rejected, 1, memory_order_relaxed); }
 
 static void route_label(size_t i, const char **method, const char **pattern) {
@@ -123,9 +127,11 @@ int metrics_render(struct buf *out) {
                     "# TYPE hutong_db_errors_total counter\nhutong_db_errors_total %llu\n"
                     "# HELP hutong_http_in_flight Requests being processed.\n"
                     "# TYPE hutong_http_in_flight gauge\nhutong_http_in_flight %lld\n"
+                    "# HELP hutong_http_long_polls_held Long-polls waiting for a change (in flight too).\n"
+                    "# TYPE hutong_http_long_polls_held gauge\nhutong_http_long_polls_held %lld\n"
                     "# HELP hutong_http_rejected_total Requests refused before routing (size limits).\n"
                     "# TYPE hutong_http_rejected_total counter\nhutong_http_rejected_total %llu\n",
                     (unsigned long long)atomic_load(&db_errors), (long long)atomic_load(&in_flight),
-                    (unsigned long long)atomic_load(&rejected));
+                    (long long)atomic_load(&long_polls_held), (unsigned long long)atomic_load(&rejected));
   return rc;
 }

@@ -26,6 +26,9 @@ void metrics_db_error(void);
 /* Adjusts the in-flight request gauge by +1 or -1. */
 void metrics_in_flight(int delta);
 
+/* Adjusts the gauge of long-polls held without a thread (response_wait) by +1 or -1. */
+void metrics_long_polls_held(int delta);
+
 /* Counts one request rejected before routing (oversized headers or body). */
 void metrics_rejected(void);
 

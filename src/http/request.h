@@ -27,6 +27,8 @@
 #define REQUEST_ID_BYTES 72
 /* Extra response headers a handler may set. */
 #define RESPONSE_HEADERS_MAX 12
+/* A long-poll's topic (response_wait), e.g. "order:" and an id, with its terminating NUL. */
+#define RESPONSE_WAIT_TOPIC_BYTES 48
 
 enum http_method {
   HTTP_GET,
@@ -75,7 +77,8 @@ struct response {
   struct buf body;
   struct response_header headers[RESPONSE_HEADERS_MAX];
   size_t header_count;
-  char wait_topic[48]; /* non-empty: suspend and run the handler again (see response_wait) */
+  char wait_topic[RESPONSE_WAIT_TOPIC_BYTES]; /* non-empty: suspend and run the handler again (see
+                                                 response_wait) */
 };
 
 /* A header's value (first occurrence, names case-insensitive); data NULL when absent. */

@@ -51,6 +51,11 @@ struct http_server {
   struct exchange *waiting;
   size_t waiting_count;
   bool stopping;
+  /* Every http_notify() gets the next sequence number; the topics of the latest few are kept so
+   * that a notification arriving while a long-poll's handler runs (resumed, not yet held again)
+   * still wakes it. Written under wait_lock; read without it when a request starts. */
+  _Atomic uint64_t notify_seq;
+  char notify_recent[HTTP_NOTIFY_RECENT][RESPONSE_WAIT_TOPIC_BYTES];
 };
 
 struct exchange {
@@ -65,6 +70,7 @@ struct exchange {
   int64_t start_us;
   struct exchange *wait_next; /* in server->waiting while suspended */
   int64_t resume_at_us;       /* monotonic time of the next re-run */
+  uint64_t notify_seen;       /* server->notify_seq when the handler last started */
   bool suspended, notified;
 };
 
@@ -285,19 +291,45 @@ static void reset_for_rerun(struct exchange *ex) {
   ex->res.wait_topic[0] = '\0';
 }
 
+/* True (lock held) when `topic` was notified after sequence number `seen`; also when so many
+ * notifications came since that the record of them no longer reaches back (a spare re-run is
+ * harmless, a missed wake-up is not). */
+static bool notified_since(const struct http_server *server, uint64_t seen, const char *topic) {
+  uint64_t last = atomic_load_explicit(&server->notify_seq, memory_order_relaxed);
+  if (last - seen > HTTP_NOTIFY_RECENT) return true;
+  for (uint64_t seq = seen + 1; seq <= last; seq++)
+    if (strcmp(server->notify_recent[seq % HTTP_NOTIFY_RECENT], topic) == 0) return true;
+  return false;
+}
+
+/* When a held request runs again: after the recheck interval, or at its own deadline if that
+ * comes first, so that a long-poll ends on time whatever the interval. */
+static int64_t next_rerun_us(const struct exchange *ex) {
+  int64_t wait_ms = (int64_t)ex->server->config.wait_recheck_ms;
+  const struct request *req = &ex->req;
+  if (req->wait_deadline_ms > 0 && req->wait_deadline_ms - req->now_ms < wait_ms)
+    wait_ms = req->wait_deadline_ms > req->now_ms ? req->wait_deadline_ms - req->now_ms : 0;
+  return clock_monotonic_us() + wait_ms * 1000;
+}
+
 /* Suspends the connection until notified, rechecked or stopping; false when it cannot be
- * held (too many waiters, or shutting down), in which case the response goes out now. */
+ * held (too many waiters, or shutting down), in which case the response goes out now. A
+ * notification that came while the handler ran makes it run again at once. */
 static bool hold(struct exchange *ex) {
   struct http_server *server = ex->server;
+  int64_t resume_at_us = next_rerun_us(ex);
   pthread_mutex_lock(&server->wait_lock);
   bool ok = !server->stopping && server->waiting_count < HTTP_WAITERS_MAX;
   if (ok) {
     ex->suspended = true;
-    ex->resume_at_us = clock_monotonic_us() + (int64_t)HTTP_WAIT_RECHECK_MS * 1000;
+    ex->resume_at_us = resume_at_us;
+    ex->notified = notified_since(server, ex->notify_seen, ex->res.wait_topic);
     ex->wait_next = server->waiting;
     server->waiting = ex;
     server->waiting_count++;
+    metrics_long_polls_held(+1);
     MHD_suspend_connection(ex->req.connection);
+    if (ex->notified) pthread_cond_signal(&server->wait_wake);
   }
   pthread_mutex_unlock(&server->wait_lock);
   return ok;
@@ -311,6 +343,7 @@ static void resume_ready(struct http_server *server, int64_t now_us) {
     if (server->stopping || ex->notified || ex->resume_at_us <= now_us) {
       *link = ex->wait_next;
       server->waiting_count--;
+      metrics_long_polls_held(-1);
       MHD_resume_connection(ex->req.connection);
     } else {
       link = &ex->wait_next;
@@ -338,6 +371,9 @@ void http_notify(struct request *req, const char *topic) {
   struct http_server *server = req->server;
   if (!server) return;
   pthread_mutex_lock(&server->wait_lock);
+  uint64_t seq = atomic_load_explicit(&server->notify_seq, memory_order_relaxed) + 1;
+  snprintf(server->notify_recent[seq % HTTP_NOTIFY_RECENT], RESPONSE_WAIT_TOPIC_BYTES, "%s", topic);
+  atomic_store_explicit(&server->notify_seq, seq, memory_order_release);
   bool any = false;
   for (struct exchange *ex = server->waiting; ex; ex = ex->wait_next)
     if (strcmp(ex->res.wait_topic, topic) == 0) ex->notified = any = true;
@@ -363,6 +399,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return MHD_YES;
   }
   if (ex->suspended) reset_for_rerun(ex);
+  /* Before the handler reads anything: a change notified after this point wakes its hold. */
+  ex->notify_seen = atomic_load_explicit(&ex->server->notify_seq, memory_order_acquire);
   dispatch(ex);
   if (ex->res.wait_topic[0] && hold(ex)) return MHD_YES;
   return send_response(ex);
@@ -468,6 +506,7 @@ int http_server_start(const struct http_server_config *config, struct http_serve
   struct http_server *server = calloc(1, sizeof *server);
   if (!server) return HT_ENOMEM;
   server->config = *config;
+  if (server->config.wait_recheck_ms == 0) server->config.wait_recheck_ms = HTTP_WAIT_RECHECK_MS;
   if (!parse_trusted(server, config->trusted_proxies)) {
     free(server);
     return HT_EINVAL;

@@ -37,6 +37,9 @@ struct http_server_config {
    * at most HTTP_TRUSTED_PROXIES_MAX; NULL or "" for none. A request from one of them is taken
    * to come from the address its X-Forwarded-For names (request_peer_ip()). */
   const char *trusted_proxies;
+  /* How often a held long-poll re-runs its handler without being notified (changes made on
+   * another node), HTTP_WAIT_RECHECK_MS_MIN..MAX; 0 for HTTP_WAIT_RECHECK_MS. */
+  unsigned wait_recheck_ms;
 };
 
 /* Starts listening. HT_EINVAL for a bad address (to bind, or among the trusted proxies), HT_EIO

@@ -385,9 +385,7 @@ def test_guard_load_while_running_takes_effect_within_seconds(guard_server, api)
     assert check(api, url)["verdict"] == "allow"
     out = load_feed(guard_server, "later.txt", url + "\n")
     assert "1 URLs listed" in out and "plain" in out, out
-    started = time.monotonic()
     assert wait_for(lambda: check(api, url)["verdict"] == "block", SCHEDULER_RELOAD_S), guard_server.log()[-2000:]
-    assert time.monotonic() - started < SCHEDULER_RELOAD_S
 
 
 def test_sighup_reloads_at_once(guard_server, api):

@@ -1,6 +1,6 @@
-/* click_queue.c — a mutex-protected ring and one flusher thread (see click_queue.h). The
- * critical section of a push is a struct copy, so contention stays negligible next to the
- * HTTP work around it. */
+/* click_queue.c — a mutex-protected ring and one flusher thread with its roll-up window (see
+ * click_queue.h). The critical section of a push is a struct copy, so contention stays
+ * negligible next to the HTTP work around it. */
 #include "jobs/click_queue.h"
 
 #include <pthread.h>
@@ -24,9 +24,19 @@ struct click_queue {
   uint64_t pushed;  /* events ever accepted */
   uint64_t settled; /* events ever written or abandoned */
   bool stopping;
+  bool sync_wanted;  /* click_queue_sync() waits: write the window now */
+  bool flusher_idle; /* waiting for a first event, with an empty window */
   _Atomic uint64_t dropped;
   _Atomic uint64_t written;
+  /* The flusher's own (no lock): events taken from the ring, and the window they are rolled
+   * up into: rows, an open-addressing index over them (row number + 1, 0 for empty), and
+   * how many events the rows stand for. */
   struct click_event batch[CLICK_BATCH_MAX];
+  struct click_event rows[CLICK_WINDOW_ROWS_MAX];
+  uint32_t slots[CLICK_WINDOW_SLOTS];
+  size_t row_count;
+  uint64_t window_events;
+  struct timespec window_ends;
 };
 
 static void deadline_after_ms(struct timespec *ts, long ms) {
@@ -36,85 +46,141 @@ static void deadline_after_ms(struct timespec *ts, long ms) {
   if (ts->tv_nsec >= 1000000000L) ts->tv_sec++, ts->tv_nsec -= 1000000000L;
 }
 
-static int write_batch(struct click_queue *q, size_t n) {
+/* Writes the window's rows in one transaction. */
+static int write_rows(struct click_queue *q) {
   struct db *db;
   int rc = db_pool_acquire(q->pool, &db);
   if (rc != HT_OK) return rc;
   rc = db_begin(db, true);
-  if (rc == HT_OK) rc = store_clicks_insert(db, q->batch, n);
+  if (rc == HT_OK) rc = store_clicks_insert(db, q->rows, q->row_count);
   if (rc == HT_OK) rc = db_commit(db);
   if (rc != HT_OK)
-    log_event(LOG_ERROR, NULL, "click batch of %zu not written: %s %s", n, ht_status_name(rc), db_error(db));
+    log_event(LOG_ERROR, NULL, "%zu click rows not written: %s %s", q->row_count, ht_status_name(rc),
+              db_error(db));
   db_pool_release(q->pool, db);
   return rc;
 }
 
-/* Opens are stored per minute: a batch's opens of one code in one minute with the same
+/* Opens are stored per minute: a window's opens of one code in one minute with the same
  * source, client, OS and channel become one row with a count. */
 #define CLICK_ROLLUP_MS 60000
 
-/* Batch order: by merchant and code, then minute, then the other columns: the order of the
- * clicks index, so the batch walks its pages once, and equal rows sit side by side. */
+/* Row order: by merchant and code, then minute, then the other columns: the order of the
+ * clicks index, so that a write walks its pages once. Events compared here carry their
+ * minute already. */
 static int click_order(const void *a, const void *b) {
   const struct click_event *x = a, *y = b;
   if (x->merchant_id != y->merchant_id) return x->merchant_id < y->merchant_id ? -1 : 1;
   int c = strcmp(x->code, y->code);
   if (c) return c;
-  int64_t mx = x->at_ms / CLICK_ROLLUP_MS, my = y->at_ms / CLICK_ROLLUP_MS;
-  if (mx != my) return mx < my ? -1 : 1;
+  if (x->at_ms != y->at_ms) return x->at_ms < y->at_ms ? -1 : 1;
   if ((c = strcmp(x->source, y->source))) return c;
   if ((c = strcmp(x->client_class, y->client_class))) return c;
   if ((c = strcmp(x->os, y->os))) return c;
   return strcmp(x->channel, y->channel);
 }
 
-/* Rolls a sorted batch up in place: each run of equal rows becomes one with its count and
- * the minute as its time. Returns the number of rows left. */
-static size_t roll_up(struct click_event *batch, size_t n) {
-  size_t out = 0;
-  for (size_t i = 0; i < n; i++) {
-    if (out > 0 && click_order(&batch[out - 1], &batch[i]) == 0) {
-      batch[out - 1].opens++;
-      continue;
-    }
-    batch[out] = batch[i];
-    batch[out].at_ms -= batch[out].at_ms % CLICK_ROLLUP_MS;
-    batch[out++].opens = 1;
-  }
-  return out;
+/* FNV-1a over the columns click_order() compares. */
+static uint64_t hash_bytes(uint64_t h, const void *data, size_t len) {
+  const unsigned char *p = data;
+  for (size_t i = 0; i < len; i++) h = (h ^ p[i]) * 1099511628211ULL;
+  return h;
+}
+static uint64_t click_hash(const struct click_event *e) {
+  uint64_t h = 1469598103934665603ULL;
+  h = hash_bytes(h, &e->merchant_id, sizeof e->merchant_id);
+  h = hash_bytes(h, &e->at_ms, sizeof e->at_ms);
+  h = hash_bytes(h, e->code, strlen(e->code));
+  h = hash_bytes(h, e->source, strlen(e->source));
+  h = hash_bytes(h, e->client_class, strlen(e->client_class));
+  h = hash_bytes(h, e->os, strlen(e->os));
+  return hash_bytes(h, e->channel, strlen(e->channel));
 }
 
-/* Takes up to a batch from the ring (lock held), writes it (lock released), settles it. */
-static void flush_some(struct click_queue *q) {
+/* Adds one event to the window: a new row, or one more open of an equal row. The caller
+ * makes sure a row is free. The window's first event sets when it is due. */
+static void window_add(struct click_queue *q, const struct click_event *event) {
+  struct click_event e = *event;
+  e.at_ms -= e.at_ms % CLICK_ROLLUP_MS;
+  e.opens = 1;
+  size_t slot = (size_t)click_hash(&e) & (CLICK_WINDOW_SLOTS - 1);
+  for (; q->slots[slot]; slot = (slot + 1) & (CLICK_WINDOW_SLOTS - 1)) {
+    struct click_event *row = &q->rows[q->slots[slot] - 1];
+    if (click_order(row, &e) == 0) {
+      row->opens++;
+      q->window_events++;
+      return;
+    }
+  }
+  if (q->window_events == 0) deadline_after_ms(&q->window_ends, CLICK_FLUSH_INTERVAL_MS);
+  q->rows[q->row_count++] = e;
+  q->slots[slot] = (uint32_t)q->row_count;
+  q->window_events++;
+}
+
+/* Writes the window (sorted in index order) and starts an empty one; then its events are
+ * settled, written or (on a database error, logged) dropped. Called without the lock. */
+static void window_write(struct click_queue *q) {
+  uint64_t events = q->window_events;
+  if (q->row_count > 0) {
+    qsort(q->rows, q->row_count, sizeof q->rows[0], click_order);
+    int rc = write_rows(q);
+    atomic_fetch_add(rc == HT_OK ? &q->written : &q->dropped, events);
+  }
+  memset(q->slots, 0, sizeof q->slots);
+  q->row_count = 0;
+  q->window_events = 0;
+  pthread_mutex_lock(&q->lock);
+  q->settled += events;
+  pthread_cond_broadcast(&q->flushed);
+  pthread_mutex_unlock(&q->lock);
+}
+
+static bool window_due(const struct click_queue *q) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return now.tv_sec > q->window_ends.tv_sec ||
+         (now.tv_sec == q->window_ends.tv_sec && now.tv_nsec >= q->window_ends.tv_nsec);
+}
+
+/* Moves up to a batch from the ring into the window (lock held on entry and on return, not
+ * in between); writes the window first whenever it could run out of rows. */
+static void take_some(struct click_queue *q) {
   size_t n = q->count < CLICK_BATCH_MAX ? q->count : CLICK_BATCH_MAX;
   for (size_t i = 0; i < n; i++) q->batch[i] = q->ring[(q->head + i) % CLICK_QUEUE_MAX];
   q->head = (q->head + n) % CLICK_QUEUE_MAX;
   q->count -= n;
   pthread_mutex_unlock(&q->lock);
-  qsort(q->batch, n, sizeof q->batch[0], click_order);
-  int rc = write_batch(q, roll_up(q->batch, n));
-  if (rc == HT_OK)
-    atomic_fetch_add(&q->written, n);
-  else
-    atomic_fetch_add(&q->dropped, n);
+  for (size_t i = 0; i < n; i++) {
+    if (q->row_count == CLICK_WINDOW_ROWS_MAX) window_write(q);
+    window_add(q, &q->batch[i]);
+  }
   pthread_mutex_lock(&q->lock);
-  q->settled += n;
-  pthread_cond_broadcast(&q->flushed);
 }
 
 static void *flusher(void *arg) {
   struct click_queue *q = arg;
   pthread_mutex_lock(&q->lock);
   for (;;) {
-    if (q->count == 0 && q->stopping) break;
-    if (q->count == 0) pthread_cond_wait(&q->wake, &q->lock);
-    if (q->count > 0 && q->count < CLICK_BATCH_MAX && !q->stopping) {
-      struct timespec deadline;
-      deadline_after_ms(&deadline, CLICK_FLUSH_INTERVAL_MS);
-      /* Let a batch gather, unless someone asked to sync or stop. */
-      pthread_cond_timedwait(&q->wake, &q->lock, &deadline);
+    while (q->count > 0) take_some(q);
+    bool write_now = q->window_events > 0 && (q->stopping || q->sync_wanted || window_due(q));
+    if (write_now) {
+      q->sync_wanted = false;
+      pthread_mutex_unlock(&q->lock);
+      window_write(q);
+      pthread_mutex_lock(&q->lock);
+      continue;
     }
-    if (q->count > 0) flush_some(q);
+    if (q->count > 0) continue;
+    if (q->stopping) break;
+    q->sync_wanted = false; /* nothing is waiting to be written */
+    if (q->window_events == 0) {
+      q->flusher_idle = true;
+      pthread_cond_wait(&q->wake, &q->lock);
+      q->flusher_idle = false;
+    } else {
+      pthread_cond_timedwait(&q->wake, &q->lock, &q->window_ends);
+    }
   }
   pthread_mutex_unlock(&q->lock);
   return NULL;
@@ -146,7 +212,9 @@ bool click_queue_push(struct click_queue *q, const struct click_event *event) {
     q->ring[(q->head + q->count) % CLICK_QUEUE_MAX] = *event;
     q->count++;
     q->pushed++;
-    if (q->count == 1 || q->count == CLICK_BATCH_MAX) pthread_cond_signal(&q->wake);
+    /* Wake the flusher for a first event, or to empty a filling ring; otherwise it comes
+     * at the end of its window. */
+    if ((q->count == 1 && q->flusher_idle) || q->count == CLICK_BATCH_MAX) pthread_cond_signal(&q->wake);
   }
   pthread_mutex_unlock(&q->lock);
   if (!accepted) atomic_fetch_add(&q->dropped, 1);
@@ -158,9 +226,9 @@ void click_queue_sync(struct click_queue *q) {
   deadline_after_ms(&deadline, CLICK_SYNC_WAIT_MS);
   pthread_mutex_lock(&q->lock);
   uint64_t target = q->pushed;
-  pthread_cond_signal(&q->wake);
   int rc = 0;
   while (q->settled < target && rc == 0) {
+    q->sync_wanted = true;
     pthread_cond_signal(&q->wake);
     rc = pthread_cond_timedwait(&q->flushed, &q->lock, &deadline);
   }

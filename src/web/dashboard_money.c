@@ -12,6 +12,7 @@
 
 #include "app.h"
 #include "core/status.h"
+#include "jobs/click_queue.h"
 #include "pay/payments.h"
 #include "store/dashboard.h"
 #include "store/ledger.h"
@@ -277,6 +278,7 @@ void web_dash_stats(struct request *req, struct response *res) {
   struct str chosen = request_query(req, "code"), code = STR_LIT("");
   for (size_t i = 0; chosen.data && i < count; i++)
     if (str_eq(chosen, str_from_cstr(items[i].code))) code = chosen;
+  if (req->app->clicks) click_queue_sync(req->app->clicks); /* the merchant's own opens, up to now */
   dash_page_begin(&d, page_t(page, MSG_NAV_STATS), DASH_STATS);
   html_raw(page->out,
            "<form method=\"get\" action=\"/M/stats\" class=\"row\"><select name=\"code\"><option "

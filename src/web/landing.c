@@ -188,10 +188,8 @@ static void render_handoff_box(struct page *page, const struct product *p) {
            p->code, page_t(page, MSG_CONTINUE_ON_PHONE));
   struct qr_options opts = qr_options_default();
   opts.size_px = HANDOFF_QR_PX;
-  const char *text = url_qr_text(req->app, &req->arena, URL_SCAN, p->code);
-  struct qr_code code;
-  if (text && code_cache_symbol(req, str_from_cstr(text), opts.ec, &code) == HT_OK)
-    qr_render_svg(&code, &opts, out);
+  size_t before = out->len;
+  if (qr_image_append(req, p->code, &opts, QR_FORMAT_SVG, out) != HT_OK) out->len = before;
   html_raw(out, "</div><p class=\"muted\">%s</p><p class=\"done\">%s</p></section>",
            page_t(page, MSG_CONTINUE_ON_PHONE_HINT), page_t(page, MSG_CONTINUED_ON_PHONE));
 }

@@ -9,6 +9,7 @@
 #ifndef HUTONG_WEB_PAGES_H
 #define HUTONG_WEB_PAGES_H
 
+#include "core/qr.h"
 #include "http/request.h"
 
 /* Prepares the web layer's shared state (asset versions, caches); call once before serving.
@@ -17,6 +18,13 @@ void web_init(void);
 void web_shutdown(void);
 void qr_images_init(void);
 void qr_images_shutdown(void);
+
+/* Appends the image of `code`'s scan link (urls.h URL_SCAN) drawn as `format` (SVG or PNG)
+ * with `opts` to `out`, from this node's image cache when it holds it (the same images
+ * GET /qr/ serves), else drawn and kept. `code` is a normalized public code; whether it exists
+ * is the caller's business. HT_ERANGE when opts->size_px is too small for the symbol. */
+int qr_image_append(struct request *req, const char *code, const struct qr_options *opts,
+                    enum qr_format format, struct buf *out);
 
 void web_home(struct request *req, struct response *res);
 void web_product(struct request *req, struct response *res);

@@ -75,6 +75,38 @@ static bool code_exists(struct request *req, struct response *res, const char *c
   return rc == HT_OK;
 }
 
+/* The image cache's key for `code` drawn as `format` with `opts`. */
+static void image_key(const char *code, enum qr_format format, const struct qr_options *opts,
+                      char key[KVCACHE_KEY_BYTES_MAX + 1]) {
+  snprintf(key, KVCACHE_KEY_BYTES_MAX + 1, "%c%s%d.%u.%u.%u", format == QR_FORMAT_SVG ? 's' : 'p', code,
+           (int)opts->ec, opts->scale_px, opts->size_px, opts->margin_modules);
+}
+
+/* Draws `code`'s image (not looking in the cache) onto `out` and keeps it in the cache. */
+static int render_image(struct request *req, const char *code, const char *key, const struct qr_options *opts,
+                        enum qr_format format, struct buf *out) {
+  const char *text = url_qr_text(req->app, &req->arena, URL_SCAN, code);
+  size_t start = out->len;
+  struct qr_code symbol;
+  int rc = text ? code_cache_symbol(req, str_from_cstr(text), opts->ec, &symbol) : HT_ENOMEM;
+  if (rc == HT_OK)
+    rc = format == QR_FORMAT_SVG ? qr_render_svg(&symbol, opts, out) : qr_render_png(&symbol, opts, out);
+  if (rc == HT_OK && image_cache)
+    kvcache_put(image_cache, str_from_cstr(key),
+                (struct str){.data = out->data + start, .len = out->len - start}, req->now_ms);
+  return rc;
+}
+
+int qr_image_append(struct request *req, const char *code, const struct qr_options *opts,
+                    enum qr_format format, struct buf *out) {
+  char key[KVCACHE_KEY_BYTES_MAX + 1];
+  image_key(code, format, opts, key);
+  struct str cached;
+  if (image_cache && kvcache_get(image_cache, str_from_cstr(key), req->now_ms, &req->arena, &cached))
+    return buf_append(out, cached.data, cached.len);
+  return render_image(req, code, key, opts, format, out);
+}
+
 static void serve_qr(struct request *req, struct response *res, enum qr_format format) {
   char code[CODE_LEN_MAX + 1];
   size_t len = 0;
@@ -84,8 +116,7 @@ static void serve_qr(struct request *req, struct response *res, enum qr_format f
   if (!parse_options(req, res, &opts)) return;
   const char *content_type = format == QR_FORMAT_SVG ? "image/svg+xml" : "image/png";
   char key[KVCACHE_KEY_BYTES_MAX + 1], etag[24];
-  snprintf(key, sizeof key, "%c%s%d.%u.%u.%u", format == QR_FORMAT_SVG ? 's' : 'p', code, (int)opts.ec,
-           opts.scale_px, opts.size_px, opts.margin_modules);
+  image_key(code, format, &opts, key);
   snprintf(etag, sizeof etag, "\"q%016llx\"",
            (unsigned long long)fnv1a(fnv1a(FNV_OFFSET_BASIS, key), req->app->public_url));
   response_header(req, res, "Cache-Control", QR_CACHE_CONTROL);
@@ -99,19 +130,13 @@ static void serve_qr(struct request *req, struct response *res, enum qr_format f
   if (match.data && str_find(match, str_from_cstr(etag), false) >= 0)
     return response_body(req, res, 304, content_type, STR_LIT(""));
   if (hit) return response_body(req, res, 200, content_type, cached);
-  const char *text = url_qr_text(req->app, &req->arena, URL_SCAN, code);
   res->body.len = 0;
-  struct qr_code symbol;
-  int rc = text ? code_cache_symbol(req, str_from_cstr(text), opts.ec, &symbol) : HT_ENOMEM;
-  if (rc == HT_OK)
-    rc = format == QR_FORMAT_SVG ? qr_render_svg(&symbol, &opts, &res->body)
-                                 : qr_render_png(&symbol, &opts, &res->body);
+  int rc = render_image(req, code, key, &opts, format, &res->body);
   if (rc == HT_ERANGE)
     return response_error(req, res, 400, "out_of_range", "size", "size is too small for this code");
   if (rc != HT_OK) return response_status_error(req, res, rc, "QR image");
   res->status = 200;
   res->content_type = content_type;
-  if (image_cache) kvcache_put(image_cache, str_from_cstr(key), buf_view(&res->body), req->now_ms);
 }
 
 void qr_images_init(void) {

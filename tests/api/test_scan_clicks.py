@@ -1,5 +1,6 @@
-"""Recorded opens survive a clean stop: clicks are queued in memory and written in batches, and
-SIGTERM flushes the queue before the process exits, so a restart shows every open."""
+"""Recorded opens survive a clean stop: clicks are queued in memory, rolled up per code, minute,
+source, client and channel, and written in windows; SIGTERM writes what is queued before the
+process exits, so a restart shows every open."""
 from conftest import Server
 from scan_helpers import product, stats
 
@@ -36,5 +37,9 @@ def test_clicks_survive_sigterm_and_restart():
         assert s["by_source"] == {"link": (OPENS + 1) // 2, "qr": OPENS // 2}
         assert s["by_channel"] == {f"c{k}": len(range(k, OPENS, 3)) for k in range(3)}
         assert s["by_os"] == {"android": OPENS}
+        # Rolled up: one row per source, channel and minute with its count (the opens took
+        # well under a minute, so they span at most two minutes), not one row per open.
+        rows, opens = second.execute("SELECT COUNT(*), SUM(opens) FROM clicks WHERE code = ?", p["code"])[0]
+        assert int(opens) == OPENS and int(rows) <= 2 * 2 * 3, rows
     finally:
         second.assert_clean_exit()

@@ -4,6 +4,8 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "core/hash.h"
+
 #define RATELIMIT_STRIPES 64
 
 struct counter {
@@ -17,10 +19,9 @@ static pthread_mutex_t stripes[RATELIMIT_STRIPES] = {[0 ... RATELIMIT_STRIPES - 
                                                          PTHREAD_MUTEX_INITIALIZER};
 
 static uint64_t hash2(const char *a, const char *b) {
-  uint64_t h = 1469598103934665603ULL;
-  for (const char *p = a; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-  h = (h ^ 0xff) * 1099511628211ULL;
-  for (const char *p = b; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+  static const unsigned char separator = 0xff; /* in no UTF-8 text: "ab"+"c" differs from "a"+"bc" */
+  uint64_t h = hash_fnv1a_cstr(HASH_FNV1A_START, a);
+  h = hash_fnv1a_cstr(hash_fnv1a(h, &separator, 1), b);
   return h ? h : 1;
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/hash.h"
 #include "core/status.h"
 #include "platform/log.h"
 #include "store/pool.h"
@@ -80,21 +81,15 @@ static int click_order(const void *a, const void *b) {
   return strcmp(x->channel, y->channel);
 }
 
-/* FNV-1a over the columns click_order() compares. */
-static uint64_t hash_bytes(uint64_t h, const void *data, size_t len) {
-  const unsigned char *p = data;
-  for (size_t i = 0; i < len; i++) h = (h ^ p[i]) * 1099511628211ULL;
-  return h;
-}
+/* A hash of the columns click_order() compares. */
 static uint64_t click_hash(const struct click_event *e) {
-  uint64_t h = 1469598103934665603ULL;
-  h = hash_bytes(h, &e->merchant_id, sizeof e->merchant_id);
-  h = hash_bytes(h, &e->at_ms, sizeof e->at_ms);
-  h = hash_bytes(h, e->code, strlen(e->code));
-  h = hash_bytes(h, e->source, strlen(e->source));
-  h = hash_bytes(h, e->client_class, strlen(e->client_class));
-  h = hash_bytes(h, e->os, strlen(e->os));
-  return hash_bytes(h, e->channel, strlen(e->channel));
+  uint64_t h = hash_fnv1a(HASH_FNV1A_START, &e->merchant_id, sizeof e->merchant_id);
+  h = hash_fnv1a(h, &e->at_ms, sizeof e->at_ms);
+  h = hash_fnv1a_cstr(h, e->code);
+  h = hash_fnv1a_cstr(h, e->source);
+  h = hash_fnv1a_cstr(h, e->client_class);
+  h = hash_fnv1a_cstr(h, e->os);
+  return hash_fnv1a_cstr(h, e->channel);
 }
 
 /* Adds one event to the window: a new row, or one more open of an equal row. The caller

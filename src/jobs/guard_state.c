@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/hash.h"
 #include "core/status.h"
 #include "platform/clock.h"
 #include "platform/log.h"
@@ -31,11 +32,9 @@ struct guard_state {
   _Atomic uint64_t generation; /* the current snapshot's, readable without a lock */
 };
 
-static uint64_t mix(uint64_t h, uint64_t v) { return (h ^ v) * 1099511628211ULL; }
-
 /* A fingerprint of the directory's regular files: names, sizes, modification times. */
 static uint64_t directory_fingerprint(const char *dir) {
-  uint64_t h = 1469598103934665603ULL;
+  uint64_t h = HASH_FNV1A_START;
   DIR *d = dir[0] ? opendir(dir) : NULL;
   if (!d) return h;
   struct dirent *e;
@@ -45,9 +44,11 @@ static uint64_t directory_fingerprint(const char *dir) {
     struct stat st;
     snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
     if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) continue;
-    for (const char *p = e->d_name; *p; p++) h = mix(h, (unsigned char)*p);
-    h = mix(h, (uint64_t)st.st_size);
-    h = mix(h, (uint64_t)st.st_mtim.tv_sec * 1000000000ULL + (uint64_t)st.st_mtim.tv_nsec);
+    uint64_t size = (uint64_t)st.st_size;
+    uint64_t modified_ns = (uint64_t)st.st_mtim.tv_sec * 1000000000ULL + (uint64_t)st.st_mtim.tv_nsec;
+    h = hash_fnv1a_cstr(h, e->d_name);
+    h = hash_fnv1a(h, &size, sizeof size);
+    h = hash_fnv1a(h, &modified_ns, sizeof modified_ns);
   }
   closedir(d);
   return h;

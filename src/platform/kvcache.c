@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
+
 /* Shards: a power of two well above the worker-thread count. */
 #define KVCACHE_SHARDS 64
 /* Slots probed per lookup; a key lives in one of these, so lookups stay O(1). */
@@ -46,8 +48,7 @@ static _Thread_local struct {
 } last_miss;
 
 static uint64_t hash_key(struct str key) {
-  uint64_t h = 1469598103934665603ULL; /* FNV-1a 64 */
-  for (size_t i = 0; i < key.len; i++) h = (h ^ (unsigned char)key.data[i]) * 1099511628211ULL;
+  uint64_t h = hash_fnv1a_str(HASH_FNV1A_START, key);
   return h ? h : 1;
 }
 

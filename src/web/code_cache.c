@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "core/hash.h"
 #include "core/status.h"
 #include "platform/changes.h"
 #include "platform/kvcache.h"
@@ -311,11 +312,7 @@ void code_cache_verdict_keep(struct request *req, struct str code, struct str ta
 
 /* ---- symbols ---- */
 
-static uint64_t text_hash(struct str text) {
-  uint64_t h = 1469598103934665603ULL; /* FNV-1a 64 */
-  for (size_t i = 0; i < text.len; i++) h = (h ^ (unsigned char)text.data[i]) * 1099511628211ULL;
-  return h;
-}
+static uint64_t text_hash(struct str text) { return hash_fnv1a_str(HASH_FNV1A_START, text); }
 
 /* Packed symbol: text length (2 bytes), text, version, width, then the modules one bit each,
  * row-major. */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "core/hash.h"
 #include "core/code.h"
 #include "core/qr.h"
 #include "core/status.h"
@@ -56,13 +57,6 @@ static bool parse_options(struct request *req, struct response *res, struct qr_o
   return parse_unsigned(req, res, "scale", QR_SCALE_PX_MIN, QR_SCALE_PX_MAX, &opts->scale_px) &&
          parse_unsigned(req, res, "size", QR_SIZE_PX_MIN, QR_SIZE_PX_MAX, &opts->size_px) &&
          parse_unsigned(req, res, "margin", 0, QR_MARGIN_MODULES_MAX, &opts->margin_modules);
-}
-
-/* FNV-1a over `s`, continuing from `h` (start with FNV_OFFSET_BASIS). */
-#define FNV_OFFSET_BASIS 1469598103934665603ULL
-static uint64_t fnv1a(uint64_t h, const char *s) {
-  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-  return h;
 }
 
 static bool code_exists(struct request *req, struct response *res, const char *code) {
@@ -118,7 +112,7 @@ static void serve_qr(struct request *req, struct response *res, enum qr_format f
   char key[KVCACHE_KEY_BYTES_MAX + 1], etag[24];
   image_key(code, format, &opts, key);
   snprintf(etag, sizeof etag, "\"q%016llx\"",
-           (unsigned long long)fnv1a(fnv1a(FNV_OFFSET_BASIS, key), req->app->public_url));
+           (unsigned long long)hash_fnv1a_cstr(hash_fnv1a_cstr(HASH_FNV1A_START, key), req->app->public_url));
   response_header(req, res, "Cache-Control", QR_CACHE_CONTROL);
   response_header(req, res, "ETag", etag);
   struct str cached;

@@ -1,10 +1,12 @@
-/* Unit tests for core/str: views, case-insensitive compare, search, trim, int parsing. */
+/* Unit tests for core/str (views, case-insensitive compare, search, trim, int parsing) and
+ * core/hash (FNV-1a 64). */
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
 
+#include "core/hash.h"
 #include "core/status.h"
 #include "core/str.h"
 
@@ -49,12 +51,21 @@ static void test_to_i64(void **state) {
   assert_int_equal(v, 42);
 }
 
+/* Vectors of the FNV reference test suite (Landon Curt Noll's fnv_test.c, FNV-1a 64). */
+static void test_fnv1a(void **state) {
+  (void)state;
+  assert_true(hash_fnv1a_cstr(HASH_FNV1A_START, "") == 0xcbf29ce484222325ULL);
+  assert_true(hash_fnv1a_cstr(HASH_FNV1A_START, "a") == 0xaf63dc4c8601ec8cULL);
+  assert_true(hash_fnv1a_cstr(HASH_FNV1A_START, "foobar") == 0x85944171f73967e8ULL);
+  /* Continuing a hash is hashing the concatenation. */
+  assert_true(hash_fnv1a_cstr(hash_fnv1a_cstr(HASH_FNV1A_START, "foo"), "bar") ==
+              hash_fnv1a_str(HASH_FNV1A_START, STR_LIT("foobar")));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_eq_and_nocase),
-      cmocka_unit_test(test_find),
-      cmocka_unit_test(test_trim),
-      cmocka_unit_test(test_to_i64),
+      cmocka_unit_test(test_eq_and_nocase), cmocka_unit_test(test_find),  cmocka_unit_test(test_trim),
+      cmocka_unit_test(test_to_i64),        cmocka_unit_test(test_fnv1a),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,13 +1,15 @@
 /* code_cache.c — packed rows and QR symbols in kvcaches (see code_cache.h).
  *
- * A row is packed as its integers (8 bytes each, host order: the cache never leaves the
- * process) followed by its strings, each a 4-byte length (NULL_LEN for a NULL view) and its
- * bytes. kvcache_get() copies the packed value into the request arena and the unpacked views
+ * A row is packed field by field in the order of its layout (struct row_layout): integers as
+ * 8 bytes in host order (the cache never leaves the process), strings and codes as a 4-byte
+ * length (NULL_LEN for a NULL view) and their bytes. kvcache_get() copies the packed value into the request arena and the unpacked views
  * point into that copy. Keys are a kind letter and the code or id: "C" code entry, "L" link,
  * "P" product, "M" merchant; symbols "q" + level + a hash of the text, whose text is stored in
  * the value and compared on every hit, so a hash collision can never draw the wrong code. */
 #include "web/code_cache.h"
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -121,152 +123,160 @@ static struct str key_of_id(char key[KEY_BYTES], char kind, int64_t id) {
   return (struct str){key, (size_t)n};
 }
 
-static bool cached(struct request *req, struct str key, struct unpacker *u) {
-  if (!rows || !kvcache_get(rows, key, req->now_ms, &req->arena, &u->in)) return false;
-  u->at = 0;
-  u->ok = true;
-  return true;
-}
-
-static void keep(struct request *req, struct str key, const struct packer *p) {
-  if (rows && p->ok) kvcache_put(rows, key, buf_view(&p->b), req->now_ms);
-}
-
-/* A scratch buffer for packing one row in the request arena. */
-static void packing(struct request *req, struct packer *p) {
-  buf_init(&p->b, &req->arena, CODE_CACHE_ROW_BYTES_MAX);
-  p->ok = true;
-}
-
 /* ---- rows ---- */
+
+/* How a row type is packed: its fields in order, each an integer (int64_t, or an int-sized
+ * enum), a string view, or a fixed code buffer; and the offset of the one string that must not
+ * be NULL in a well-formed cached copy (NO_REQUIRED_STR for none). */
+enum field_kind { FIELD_I64, FIELD_ENUM, FIELD_STR, FIELD_CODE };
+struct row_field {
+  enum field_kind kind;
+  size_t offset;
+  size_t size; /* FIELD_CODE: the buffer's size */
+};
+struct row_layout {
+  const struct row_field *fields;
+  size_t count;
+  size_t row_size;
+  size_t required_str_offset;
+};
+#define NO_REQUIRED_STR SIZE_MAX
+
+// clang-format off
+#define I64(type, member)  {FIELD_I64, offsetof(type, member), 0}
+#define ENUM(type, member) {FIELD_ENUM, offsetof(type, member), 0}
+#define STR(type, member)  {FIELD_STR, offsetof(type, member), 0}
+#define CODE(type, member) {FIELD_CODE, offsetof(type, member), sizeof(((type *)0)->member)}
+#define LAYOUT(type, fields, required_offset) {fields, sizeof fields / sizeof fields[0], sizeof(type), required_offset}
+// clang-format on
+
+_Static_assert(sizeof(enum code_kind) == sizeof(int), "FIELD_ENUM reads and writes an int");
+
+static const struct row_field code_ref_fields[] = {
+    ENUM(struct code_ref, kind), I64(struct code_ref, merchant_id), I64(struct code_ref, ref_id)};
+static const struct row_field link_fields[] = {I64(struct link, id),
+                                               I64(struct link, merchant_id),
+                                               I64(struct link, expires_at_ms),
+                                               I64(struct link, created_at_ms),
+                                               I64(struct link, updated_at_ms),
+                                               CODE(struct link, code),
+                                               STR(struct link, target_url),
+                                               STR(struct link, channel)};
+static const struct row_field product_fields[] = {
+    I64(struct product, id),       I64(struct product, merchant_id),   I64(struct product, price_minor),
+    I64(struct product, stock),    I64(struct product, created_at_ms), I64(struct product, updated_at_ms),
+    CODE(struct product, code),    STR(struct product, title),         STR(struct product, description),
+    STR(struct product, currency), STR(struct product, image_url),     STR(struct product, status),
+    STR(struct product, delivery)};
+static const struct row_field merchant_fields[] = {
+    I64(struct merchant, id), I64(struct merchant, created_at_ms), CODE(struct merchant, code),
+    STR(struct merchant, name), STR(struct merchant, app_link)};
+
+static const struct row_layout code_ref_layout = LAYOUT(struct code_ref, code_ref_fields, NO_REQUIRED_STR);
+static const struct row_layout link_layout =
+    LAYOUT(struct link, link_fields, offsetof(struct link, target_url));
+static const struct row_layout product_layout =
+    LAYOUT(struct product, product_fields, offsetof(struct product, status));
+static const struct row_layout merchant_layout =
+    LAYOUT(struct merchant, merchant_fields, offsetof(struct merchant, name));
+
+/* Fills `row` (zeroed first; views into the request arena) from the cached entry at `key`;
+ * false when there is none or it is malformed. */
+static bool row_from_cache(struct request *req, struct str key, const struct row_layout *layout, void *row) {
+  struct unpacker u = {.ok = true};
+  if (!rows || !kvcache_get(rows, key, req->now_ms, &req->arena, &u.in)) return false;
+  memset(row, 0, layout->row_size);
+  char *base = row;
+  for (size_t i = 0; i < layout->count && u.ok; i++) {
+    const struct row_field *f = &layout->fields[i];
+    if (f->kind == FIELD_I64) {
+      int64_t v = unpack_i64(&u);
+      memcpy(base + f->offset, &v, sizeof v);
+    } else if (f->kind == FIELD_ENUM) {
+      int v = (int)unpack_i64(&u);
+      memcpy(base + f->offset, &v, sizeof v);
+    } else if (f->kind == FIELD_STR) {
+      struct str v = unpack_str(&u);
+      memcpy(base + f->offset, &v, sizeof v);
+    } else {
+      unpack_code(&u, base + f->offset, f->size);
+    }
+  }
+  if (!u.ok) return false;
+  if (layout->required_str_offset == NO_REQUIRED_STR) return true;
+  struct str required;
+  memcpy(&required, base + layout->required_str_offset, sizeof required);
+  return required.data != NULL;
+}
+
+/* Keeps `row` under `key` (best effort: a row that does not pack is not kept). */
+static void row_keep(struct request *req, struct str key, const struct row_layout *layout, const void *row) {
+  if (!rows) return;
+  struct packer p = {.ok = true};
+  buf_init(&p.b, &req->arena, CODE_CACHE_ROW_BYTES_MAX);
+  const char *base = row;
+  for (size_t i = 0; i < layout->count; i++) {
+    const struct row_field *f = &layout->fields[i];
+    if (f->kind == FIELD_I64) {
+      int64_t v;
+      memcpy(&v, base + f->offset, sizeof v);
+      pack_i64(&p, v);
+    } else if (f->kind == FIELD_ENUM) {
+      int v;
+      memcpy(&v, base + f->offset, sizeof v);
+      pack_i64(&p, v);
+    } else if (f->kind == FIELD_STR) {
+      struct str v;
+      memcpy(&v, base + f->offset, sizeof v);
+      pack_str(&p, v);
+    } else {
+      pack_str(&p, str_from_cstr(base + f->offset));
+    }
+  }
+  if (p.ok) kvcache_put(rows, key, buf_view(&p.b), req->now_ms);
+}
+
+/* Ends a cache miss: keeps `row` when the store read it (`rc` is HT_OK); returns `rc`. */
+static int row_read(struct request *req, struct str key, const struct row_layout *layout, const void *row,
+                    int rc) {
+  if (rc == HT_OK) row_keep(req, key, layout, row);
+  return rc;
+}
 
 int code_cache_lookup(struct request *req, struct str code, struct code_ref *out) {
   char key[KEY_BYTES];
   struct str k = key_of(key, 'C', code);
-  struct unpacker u;
-  if (cached(req, k, &u)) {
-    out->kind = (enum code_kind)unpack_i64(&u);
-    out->merchant_id = unpack_i64(&u);
-    out->ref_id = unpack_i64(&u);
-    if (u.ok) return HT_OK;
-  }
+  if (row_from_cache(req, k, &code_ref_layout, out)) return HT_OK;
   struct db *db = request_db_try(req);
   if (!db) return HT_EBUSY;
-  int rc = store_code_lookup(db, code, out);
-  if (rc != HT_OK) return rc;
-  struct packer b;
-  packing(req, &b);
-  pack_i64(&b, out->kind);
-  pack_i64(&b, out->merchant_id);
-  pack_i64(&b, out->ref_id);
-  keep(req, k, &b);
-  return HT_OK;
+  return row_read(req, k, &code_ref_layout, out, store_code_lookup(db, code, out));
 }
 
 int code_cache_link(struct request *req, struct str code, struct link *out) {
   char key[KEY_BYTES];
   struct str k = key_of(key, 'L', code);
-  struct unpacker u;
-  if (cached(req, k, &u)) {
-    *out = (struct link){0}; /* fields one statement each: initializers are unsequenced */
-    out->id = unpack_i64(&u);
-    out->merchant_id = unpack_i64(&u);
-    out->expires_at_ms = unpack_i64(&u);
-    out->created_at_ms = unpack_i64(&u);
-    out->updated_at_ms = unpack_i64(&u);
-    unpack_code(&u, out->code, sizeof out->code);
-    out->target_url = unpack_str(&u);
-    out->channel = unpack_str(&u);
-    if (u.ok && out->target_url.data) return HT_OK;
-  }
+  if (row_from_cache(req, k, &link_layout, out)) return HT_OK;
   struct db *db = request_db_try(req);
   if (!db) return HT_EBUSY;
-  int rc = store_link_get(db, &req->arena, 0, code, out);
-  if (rc != HT_OK) return rc;
-  struct packer b;
-  packing(req, &b);
-  pack_i64(&b, out->id);
-  pack_i64(&b, out->merchant_id);
-  pack_i64(&b, out->expires_at_ms);
-  pack_i64(&b, out->created_at_ms);
-  pack_i64(&b, out->updated_at_ms);
-  pack_str(&b, str_from_cstr(out->code));
-  pack_str(&b, out->target_url);
-  pack_str(&b, out->channel);
-  keep(req, k, &b);
-  return HT_OK;
+  return row_read(req, k, &link_layout, out, store_link_get(db, &req->arena, 0, code, out));
 }
 
 int code_cache_product(struct request *req, struct str code, struct product *out) {
   char key[KEY_BYTES];
   struct str k = key_of(key, 'P', code);
-  struct unpacker u;
-  if (cached(req, k, &u)) {
-    *out = (struct product){0};
-    out->id = unpack_i64(&u);
-    out->merchant_id = unpack_i64(&u);
-    out->price_minor = unpack_i64(&u);
-    out->stock = unpack_i64(&u);
-    out->created_at_ms = unpack_i64(&u);
-    out->updated_at_ms = unpack_i64(&u);
-    unpack_code(&u, out->code, sizeof out->code);
-    out->title = unpack_str(&u);
-    out->description = unpack_str(&u);
-    out->currency = unpack_str(&u);
-    out->image_url = unpack_str(&u);
-    out->status = unpack_str(&u);
-    out->delivery = unpack_str(&u);
-    if (u.ok && out->status.data) return HT_OK;
-  }
+  if (row_from_cache(req, k, &product_layout, out)) return HT_OK;
   struct db *db = request_db_try(req);
   if (!db) return HT_EBUSY;
-  int rc = store_product_by_code(db, &req->arena, code, out);
-  if (rc != HT_OK) return rc;
-  struct packer b;
-  packing(req, &b);
-  pack_i64(&b, out->id);
-  pack_i64(&b, out->merchant_id);
-  pack_i64(&b, out->price_minor);
-  pack_i64(&b, out->stock);
-  pack_i64(&b, out->created_at_ms);
-  pack_i64(&b, out->updated_at_ms);
-  pack_str(&b, str_from_cstr(out->code));
-  pack_str(&b, out->title);
-  pack_str(&b, out->description);
-  pack_str(&b, out->currency);
-  pack_str(&b, out->image_url);
-  pack_str(&b, out->status);
-  pack_str(&b, out->delivery);
-  keep(req, k, &b);
-  return HT_OK;
+  return row_read(req, k, &product_layout, out, store_product_by_code(db, &req->arena, code, out));
 }
 
 int code_cache_merchant(struct request *req, int64_t id, struct merchant *out) {
   char key[KEY_BYTES];
   struct str k = key_of_id(key, 'M', id);
-  struct unpacker u;
-  if (cached(req, k, &u)) {
-    *out = (struct merchant){0};
-    out->id = unpack_i64(&u);
-    out->created_at_ms = unpack_i64(&u);
-    unpack_code(&u, out->code, sizeof out->code);
-    out->name = unpack_str(&u);
-    out->app_link = unpack_str(&u);
-    if (u.ok && out->name.data) return HT_OK;
-  }
+  if (row_from_cache(req, k, &merchant_layout, out)) return HT_OK;
   struct db *db = request_db_try(req);
   if (!db) return HT_EBUSY;
-  int rc = store_merchant_get(db, &req->arena, id, out);
-  if (rc != HT_OK) return rc;
-  struct packer b;
-  packing(req, &b);
-  pack_i64(&b, out->id);
-  pack_i64(&b, out->created_at_ms);
-  pack_str(&b, str_from_cstr(out->code));
-  pack_str(&b, out->name);
-  pack_str(&b, out->app_link);
-  keep(req, k, &b);
-  return HT_OK;
+  return row_read(req, k, &merchant_layout, out, store_merchant_get(db, &req->arena, id, out));
 }
 
 void code_cache_forget(struct str code) {

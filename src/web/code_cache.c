@@ -2,10 +2,11 @@
  *
  * A row is packed field by field in the order of its layout (struct row_layout): integers as
  * 8 bytes in host order (the cache never leaves the process), strings and codes as a 4-byte
- * length (NULL_LEN for a NULL view) and their bytes. kvcache_get() copies the packed value into the request arena and the unpacked views
- * point into that copy. Keys are a kind letter and the code or id: "C" code entry, "L" link,
- * "P" product, "M" merchant; symbols "q" + level + a hash of the text, whose text is stored in
- * the value and compared on every hit, so a hash collision can never draw the wrong code. */
+ * length (NULL_LEN for a NULL view) and their bytes. kvcache_get() copies the packed value
+ * into the request arena and the unpacked views point into that copy. Keys are a kind letter
+ * and the code or id: "C" code entry, "L" link, "P" product, "M" merchant; symbols "q" +
+ * level + a hash of the text, whose text is stored in the value and compared on every hit,
+ * so a hash collision can never draw the wrong code. */
 #include "web/code_cache.h"
 
 #include <stddef.h>

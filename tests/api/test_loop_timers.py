@@ -21,6 +21,15 @@ def releases(server, order):
                       " AND order_id = ?", order["id"])
 
 
+def completes_when_due(shop, order, due_in_ms):
+    """Not completed a minute before its auto-confirm is due; completed a minute after."""
+    shop.advance(due_in_ms - MINUTE_MS)
+    shop.jobs()
+    assert shop.order(order["token"])["state"] == "shipped"
+    shop.advance(2 * MINUTE_MS)
+    return shop.wait_state(order["token"], "completed")
+
+
 def test_unpaid_order_closes_after_15_minutes_and_releases_stock(shop):
     product = shop.product(stock=5)
     order = shop.place(product, 2)
@@ -54,11 +63,7 @@ def test_auto_confirm_releases_after_the_period(server, shop, delivery, period_m
     order = shop.shipped_order(shop.product(price_minor=3000, delivery=delivery))
     assert ms(order["auto_confirm_at"]) - ms(order["updated_at"]) == period_ms
     earned = shop.earned()
-    shop.advance(period_ms - MINUTE_MS)
-    shop.jobs()
-    assert shop.order(order["token"])["state"] == "shipped"
-    shop.advance(2 * MINUTE_MS)
-    done = shop.wait_state(order["token"], "completed")
+    done = completes_when_due(shop, order, period_ms)
     assert done["released_minor"] == 3000 and done["escrow_held_minor"] == 0
     assert done["timeline"][-1]["event"] == "timer_due"
     assert shop.earned() == earned + 3000
@@ -80,11 +85,7 @@ def test_refund_request_pauses_and_refusal_resumes_with_the_time_left(server, sh
     r = shop.refuse(order)
     assert r.status == 200 and r.json["state"] == "shipped" and r.json["refund_requested_minor"] == 0
     assert ms(r.json["auto_confirm_at"]) - ms(r.json["updated_at"]) == left
-    shop.advance(left - MINUTE_MS)
-    shop.jobs()
-    assert shop.order(order["token"])["state"] == "shipped"
-    shop.advance(2 * MINUTE_MS)
-    done = shop.wait_state(order["token"], "completed")
+    done = completes_when_due(shop, order, left)
     assert done["released_minor"] == 5000 and done["refunded_minor"] == 0
     assert releases(server, order) == 1
 

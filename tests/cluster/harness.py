@@ -234,6 +234,11 @@ class Node:
             c.close()
 
 
+def pg_script(name, *args, timeout_s):
+    """Runs tests/pg/NAME with ARGS (start or stop a throwaway server); its CompletedProcess."""
+    return subprocess.run([os.path.join(ROOT, "tests", "pg", name), *args], capture_output=True, timeout=timeout_s)
+
+
 class Pgbouncer:
     """A pgbouncer in transaction mode in front of a PostgreSQL server (tests/pg/pgbouncer.sh)."""
 
@@ -244,8 +249,7 @@ class Pgbouncer:
 
     def start(self):
         self.dir = tempfile.mkdtemp(prefix="hutong-cluster-pgbouncer-")
-        r = subprocess.run([os.path.join(ROOT, "tests", "pg", "pgbouncer.sh"), "start", self.dir, self.server_url],
-                           capture_output=True, timeout=60)
+        r = pg_script("pgbouncer.sh", "start", self.dir, self.server_url, timeout_s=60)
         if r.returncode != 0:
             self.stop()
             raise RuntimeError(f"pgbouncer did not start: {r.stderr.decode()}")
@@ -254,8 +258,7 @@ class Pgbouncer:
 
     def stop(self):
         if self.dir:
-            subprocess.run([os.path.join(ROOT, "tests", "pg", "pgbouncer.sh"), "stop", self.dir],
-                           capture_output=True, timeout=60)
+            pg_script("pgbouncer.sh", "stop", self.dir, timeout_s=60)
             self.dir = None
 
     def clients(self, database):
@@ -276,19 +279,16 @@ class PostgresCluster:
         if not self.url or self.url == "sqlite":
             # Its own directory: under root cluster.sh hands it to another user.
             self.dir = tempfile.mkdtemp(prefix="hutong-cluster-pg-")
-            r = subprocess.run([os.path.join(ROOT, "tests", "pg", "cluster.sh"), "start", self.dir],
-                               capture_output=True, timeout=120)
+            r = pg_script("cluster.sh", "start", self.dir, timeout_s=120)
             if r.returncode != 0:
-                subprocess.run([os.path.join(ROOT, "tests", "pg", "cluster.sh"), "stop", self.dir],
-                               capture_output=True, timeout=120)
+                pg_script("cluster.sh", "stop", self.dir, timeout_s=120)
                 raise RuntimeError(f"PostgreSQL did not start: {r.stderr.decode()}")
             self.url = r.stdout.decode().strip()
         return self
 
     def stop(self):
         if self.dir:
-            subprocess.run([os.path.join(ROOT, "tests", "pg", "cluster.sh"), "stop", self.dir],
-                           capture_output=True, timeout=120)
+            pg_script("cluster.sh", "stop", self.dir, timeout_s=120)
             self.dir = None
 
 

@@ -16,10 +16,8 @@ set -euo pipefail
 
 # Seconds pg_ctl may wait for the server to start or stop before the script gives up.
 PG_CTL_WAIT_S=30
-# The cluster's superuser role, whatever OS user runs it; tests connect as this role.
-PG_ROLE=hutong
-# The OS user that owns the cluster when this script runs as root.
-PG_OS_USER=hutong-test
+# PG_ROLE, PG_OS_USER, as_owner, free_port.
+source "$(dirname "$0")/common.sh"
 # Attempts at picking a free port (another process may take the one we picked first).
 PORT_ATTEMPTS_MAX=3
 
@@ -51,19 +49,6 @@ ensure_os_user() {
   # A concurrent run may create it between the check and useradd; check again on failure.
   useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
     "$PG_OS_USER" 2>/dev/null || id -u "$PG_OS_USER" >/dev/null
-}
-
-# Runs a command as the cluster's owner.
-as_owner() {
-  if [ "$(id -u)" -eq 0 ]; then
-    runuser -u "$PG_OS_USER" -- "$@"
-  else
-    "$@"
-  fi
-}
-
-free_port() {
-  /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 start() {

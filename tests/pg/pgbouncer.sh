@@ -13,8 +13,8 @@
 # The role `hutong` may also open the admin console (database `pgbouncer`: SHOW CLIENTS).
 set -euo pipefail
 
-PG_ROLE=hutong
-PG_OS_USER=hutong-test
+# PG_ROLE, PG_OS_USER, as_owner, free_port.
+source "$(dirname "$0")/common.sh"
 # Seconds to wait for pgbouncer to listen or to exit.
 WAIT_S=20
 # Server connections per database and user: far fewer than the clients the tests open.
@@ -23,18 +23,6 @@ POOL_SIZE=8
 usage() {
   echo "usage: $0 start DIR PG_URL | stop DIR" >&2
   exit 2
-}
-
-as_owner() {
-  if [ "$(id -u)" -eq 0 ]; then
-    runuser -u "$PG_OS_USER" -- "$@"
-  else
-    "$@"
-  fi
-}
-
-free_port() {
-  /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 wait_port() {
